@@ -1,0 +1,172 @@
+"""Rigorous interval (ball) arithmetic: python-flint's ``arb`` as the engine, ``mpmath.iv`` as fallback.
+
+Both engines are driven through one small interface (``IntervalBackend``) so that root isolation
+(``scale``), certificates and threshold enclosures do not care which one is installed. Every number
+that enters an enclosure is converted *exactly* (mpf mantissa/exponent, or a rational p/q enclosed
+at the working precision); no float is ever trusted as a bound.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from fractions import Fraction
+
+import mpmath
+
+try:  # python-flint is a core dependency; the fallback keeps the toolkit usable without it
+    import flint
+    from flint import arb, fmpq, fmpz
+except ImportError:  # pragma: no cover - exercised only where flint is missing
+    flint = None
+
+
+class IntervalBackend:
+    """Interface: exact conversion in, interval operations, certain sign tests out."""
+
+    name = "abstract"
+
+    def precision(self, bits: int):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def point(self, x):
+        """Enclosure of an exact number (int, Fraction, mpf, decimal string)."""
+        raise NotImplementedError  # pragma: no cover
+
+    def hull(self, a, b):
+        """The interval [a, b] for exact numbers a <= b."""
+        raise NotImplementedError  # pragma: no cover
+
+    def exp(self, x):
+        raise NotImplementedError  # pragma: no cover
+
+    def log(self, x):
+        raise NotImplementedError  # pragma: no cover
+
+    def lower(self, x) -> mpmath.mpf:
+        raise NotImplementedError  # pragma: no cover
+
+    def upper(self, x) -> mpmath.mpf:
+        raise NotImplementedError  # pragma: no cover
+
+    # derived operations -------------------------------------------------------------------
+    def sign(self, x) -> int:
+        """+1 if every point of x is > 0, -1 if every point is < 0, 0 if x contains 0 (or is not finite)."""
+        lo, hi = self.lower(x), self.upper(x)
+        if not (mpmath.isfinite(lo) and mpmath.isfinite(hi)):
+            return 0
+        if lo > 0:
+            return 1
+        if hi < 0:
+            return -1
+        return 0
+
+    def pow_pos(self, x, y):
+        """x**y for x > 0 (all of x) and any real y, as exp(y log x)."""
+        return self.exp(y * self.log(x))
+
+
+def _fraction_of(x) -> Fraction:
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, int):
+        return Fraction(x)
+    if isinstance(x, mpmath.mpf):
+        man, exp = x.man_exp
+        return Fraction(int(man)) * Fraction(2) ** int(exp)
+    if isinstance(x, str):
+        return Fraction(x)
+    if isinstance(x, float):
+        return Fraction(x)
+    raise TypeError(f"cannot enclose {type(x).__name__} exactly")
+
+
+class ArbBackend(IntervalBackend):
+    """python-flint ``arb`` balls (Arb library, F. Johansson): mid-rad intervals with rigorous rounding."""
+
+    name = "arb"
+
+    @contextmanager
+    def precision(self, bits: int):
+        old = flint.ctx.prec
+        flint.ctx.prec = int(bits)
+        try:
+            yield
+        finally:
+            flint.ctx.prec = old
+
+    def point(self, x):
+        if isinstance(x, arb):
+            return x
+        if isinstance(x, mpmath.mpf):
+            man, exp = x.man_exp
+            return arb(fmpz(int(man))) * arb(2) ** int(exp)  # exact: power of two scaling
+        q = _fraction_of(x)
+        if q.denominator == 1:
+            return arb(fmpz(q.numerator))
+        return arb(fmpq(q.numerator, q.denominator))
+
+    def hull(self, a, b):
+        return self.point(a).union(self.point(b))
+
+    def exp(self, x):
+        return x.exp()
+
+    def log(self, x):
+        return x.log()
+
+    def lower(self, x):
+        return mpmath.mpf(x.lower()._mpf_) if x.is_finite() else mpmath.mpf("-inf")
+
+    def upper(self, x):
+        return mpmath.mpf(x.upper()._mpf_) if x.is_finite() else mpmath.mpf("inf")
+
+
+class MpmathIVBackend(IntervalBackend):
+    """mpmath.iv intervals (outward-rounded endpoint arithmetic); slower fallback for arb."""
+
+    name = "mpmath.iv"
+
+    @contextmanager
+    def precision(self, bits: int):
+        old = mpmath.iv.prec
+        mpmath.iv.prec = int(bits)
+        try:
+            yield
+        finally:
+            mpmath.iv.prec = old
+
+    def point(self, x):
+        if isinstance(x, mpmath.ctx_iv.ivmpf):
+            return x
+        if isinstance(x, mpmath.mpf):
+            return mpmath.iv.mpf(x)  # exact when iv.prec >= the mantissa size; else outward rounded
+        q = _fraction_of(x)
+        return mpmath.iv.mpf(q.numerator) / q.denominator
+
+    def hull(self, a, b):
+        lo, hi = self.point(a), self.point(b)
+        return mpmath.iv.mpf([lo.a, hi.b])
+
+    def exp(self, x):
+        return mpmath.iv.exp(x)
+
+    def log(self, x):
+        return mpmath.iv.log(x)
+
+    def lower(self, x):
+        return mpmath.mpf(x.a)
+
+    def upper(self, x):
+        return mpmath.mpf(x.b)
+
+
+def backend(name: str | None = None) -> IntervalBackend:
+    """The interval engine: ``"arb"`` (default when python-flint is installed) or ``"mpmath.iv"``."""
+    if name is None:
+        name = "arb" if flint is not None else "mpmath.iv"
+    if name == "arb":
+        if flint is None:
+            raise RuntimeError("python-flint is not installed; use backend('mpmath.iv')")
+        return ArbBackend()
+    if name in ("mpmath.iv", "iv", "mpmath"):
+        return MpmathIVBackend()
+    raise ValueError(f"interval backend must be 'arb' or 'mpmath.iv', got {name!r}")

@@ -1,0 +1,422 @@
+"""Exact optimisation of one structure's scale (SPEC §2 "One structure, one scale").
+
+For a pattern S and Z = t·S ⊗ 1ᵀ (columns of class c repeated n_c times), the linear DUFM's reduced
+loss is a function of the scale t >= 0 alone:
+    f_S(t) = ḡ_S(t) + ((L+1)/2) Λ P t^p,   p = 2/(L+1),   P = Σ_i s_i(S·diag(√n_c))^p,
+    ḡ_S(t) = Σ_c (n_c/N) log Σ_{c'} exp(−t (S_cc − S_{c'c}))          (cross-entropy),
+    ḡ_S(t) = Σ_c (n_c/(2N)) ‖t S_c − e_c‖²                            (MSE).
+(balanced: P = n^{p/2} Σ s_i(S)^p = n^{1/(L+1)} Σ s_i(S)^p, as in SPEC §2.)
+With h(t) := −ḡ_S'(t), f_S'(t) = t^{p−1} (c − φ(t)), φ(t) := t^{1−p} h(t), c := Λ P, so the positive
+critical points are the roots of F(t) := φ(t) − c, and a root where F decreases is a local minimum.
+
+Every root is found, with a justified bracket:
+- h(t) <= M := Σ_types w · max(0, max gap), so φ(t) < c for t < (c/M)^{1/(1−p)} (p < 1);
+- with g_min <= 0 a column's smallest gap, h(t) <= Σ w Σ_{g>0} (m_g/m_{g_min}) g e^{−t(g − g_min)},
+  whose terms times t^{1−p} decrease for t > (1−p)/(g − g_min); doubling T until that bound is
+  below c gives φ < c on [T, ∞) (MSE: h(t) = B − 2At < 0 for t > B/(2A));
+- on [t_lo, T] every root is isolated with interval arithmetic (``rootfinding.isolate_roots``),
+  then refined in mpmath. The zero solution (loss ḡ(0) = log K for CE) is compared with every
+  local minimum; f → ∞ as t → ∞, so the best of these is the global minimum over t >= 0.
+Precision: computed at dps+15 and dps+30 digits, which must agree to dps digits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mpmath
+
+from . import _validate as V
+from .intervals import backend as interval_backend
+from .model import DeepUFM
+from .precision import DEFAULT_DPS, GUARD_DIGITS, PrecisionError, agreed_digits, check_dps, nstr, to_mpf
+from .rootfinding import isolate_roots, refine_root
+from .structures import Structure
+
+
+# ---- fit terms as functions of the scale ------------------------------------------------------
+
+class CEFit:
+    """ḡ(t) = Σ_types w log Σ_j m_j e^{−t g_j} (columns with identical gap multisets grouped)."""
+
+    kind = "ce"
+
+    def __init__(self, types):
+        # types: list of (weight, [gaps], [multiplicities]); gaps include the diagonal gap 0
+        self.types = [(mpmath.mpf(w), [mpmath.mpf(g) for g in gs], [int(m) for m in ms]) for w, gs, ms in types]
+
+    def value(self, t):
+        """log Σ m e^{−tg} = −t g_min + log m_min + log1p(Σ_{g > g_min} (m/m_min) e^{−t(g − g_min)}):
+        keeps relative accuracy when the fit is tiny (large t)."""
+        total = mpmath.mpf(0)
+        for w, gs, ms in self.types:
+            gmin = min(gs)
+            mmin = sum(m for g, m in zip(gs, ms) if g == gmin)
+            rest = mpmath.fsum(m * mpmath.exp(-t * (g - gmin)) for g, m in zip(gs, ms) if g != gmin) / mmin
+            total += w * (mpmath.log(mmin) + mpmath.log1p(rest) - t * gmin)
+        return total
+
+    def h(self, t):
+        """−ḡ'(t) = Σ w E_π[g], π_j ∝ m_j e^{−t g_j}."""
+        total = mpmath.mpf(0)
+        for w, gs, ms in self.types:
+            gmin = min(gs)
+            e = [m * mpmath.exp(-t * (g - gmin)) for g, m in zip(gs, ms)]
+            total += w * mpmath.fsum(g * x for g, x in zip(gs, e)) / mpmath.fsum(e)
+        return total
+
+    def dh(self, t):
+        """h'(t) = −Σ w Var_π(g)."""
+        total = mpmath.mpf(0)
+        for w, gs, ms in self.types:
+            gmin = min(gs)
+            e = [m * mpmath.exp(-t * (g - gmin)) for g, m in zip(gs, ms)]
+            Zs = mpmath.fsum(e)
+            mean = mpmath.fsum(g * x for g, x in zip(gs, e)) / Zs
+            total -= w * mpmath.fsum(x * (g - mean) ** 2 for g, x in zip(gs, e)) / Zs
+        return total
+
+    def sup_h(self):
+        """M >= h(t) for all t >= 0."""
+        return mpmath.fsum(w * max(mpmath.mpf(0), max(gs)) for w, gs, ms in self.types)
+
+    def tail_terms(self):
+        """(coefficient a, rate δ) with h(t) <= Σ a e^{−δ t} for all t >= 0."""
+        out = []
+        for w, gs, ms in self.types:
+            gmin = min(gs)
+            mmin = sum(m for g, m in zip(gs, ms) if g == gmin)
+            for g, m in zip(gs, ms):
+                if g > 0:
+                    out.append((w * m * g / mmin, g - gmin))
+        return out
+
+    # interval versions -----------------------------------------------------------------------
+    def interval_functions(self, B):
+        """(h(X), h'(X)) enclosures with π_j = 1 / Σ_k (m_k/m_j) e^{−X(g_k − g_j)} (each X once per term)."""
+        conv = [(B.point(w), [B.point(g) for g in gs], [B.point(m) for m in ms]) for w, gs, ms in self.types]
+
+        def pis(X, gs, ms):
+            out = []
+            for j in range(len(gs)):
+                s = ms[j] * 0
+                for k in range(len(gs)):
+                    s = s + (ms[k] / ms[j]) * B.exp(-X * (gs[k] - gs[j]))
+                out.append(1 / s)
+            return out
+
+        def h(X):
+            total = B.point(0)
+            for w, gs, ms in conv:
+                pi = pis(X, gs, ms)
+                total = total + w * sum((g * q for g, q in zip(gs, pi)), B.point(0))
+            return total
+
+        def dh(X):
+            total = B.point(0)
+            for w, gs, ms in conv:
+                pi = pis(X, gs, ms)
+                var = B.point(0)
+                for i in range(len(gs)):
+                    for j in range(i + 1, len(gs)):
+                        var = var + pi[i] * pi[j] * (gs[i] - gs[j]) ** 2
+                total = total - w * var
+            return total
+
+        return h, dh
+
+    @property
+    def zero_value(self):
+        return self.value(mpmath.mpf(0))
+
+
+class MSEFit:
+    """ḡ(t) = A t² − B t + C with A = Σ_c w_c‖S_c‖²/2, B = Σ_c w_c S_cc, C = 1/2."""
+
+    kind = "mse"
+
+    def __init__(self, A, Bc):
+        self.A, self.B, self.C = mpmath.mpf(A), mpmath.mpf(Bc), mpmath.mpf(1) / 2
+
+    def value(self, t):
+        return self.A * t * t - self.B * t + self.C
+
+    def h(self, t):
+        return self.B - 2 * self.A * t
+
+    def dh(self, t):
+        return -2 * self.A
+
+    def sup_h(self):
+        return max(mpmath.mpf(0), self.B)
+
+    def interval_functions(self, B):
+        A, Bc = B.point(self.A), B.point(self.B)
+        return (lambda X: Bc - 2 * A * X), (lambda X: -2 * A + X * 0)
+
+    @property
+    def zero_value(self):
+        return self.C
+
+
+# ---- the one-dimensional problem --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    t: mpmath.mpf
+    loss: mpmath.mpf
+    fit: mpmath.mpf
+    penalty: mpmath.mpf
+    kind: str  # "local min", "local max", "degenerate"
+
+
+@dataclass
+class ScaleProblem:
+    """f(t) = fit(t) + ((L+1)/2) c t^p with c = Λ·P (constants as mpf at the construction precision)."""
+
+    name: str
+    K: int
+    L: int
+    fit: object
+    Lam: mpmath.mpf
+    P: mpmath.mpf
+    p: mpmath.mpf = field(init=False)
+    c: mpmath.mpf = field(init=False)
+
+    def __post_init__(self):
+        self.p = mpmath.mpf(2) / (self.L + 1)
+        self.c = self.Lam * self.P
+
+    @classmethod
+    def from_structure(cls, structure: Structure, model: DeepUFM, dps: int | None = None) -> "ScaleProblem":
+        """Constants of f_S for ``model`` (linear DUFM) at ``dps`` digits (default: current)."""
+        if model.activation != "linear":
+            raise V.ParameterError("scale optimisation uses the Schatten reduction of the linear DUFM "
+                                   "(Lemma 1); activation must be 'linear'")
+        if structure.K != model.K:
+            raise V.ParameterError(f"structure {structure.name!r} is {structure.K}×{structure.K} but the model has K = {model.K}")
+        if structure.rank == 0:
+            raise V.ParameterError(f"structure {structure.name!r} is the zero matrix; its scale is meaningless")
+        dps = mpmath.mp.dps if dps is None else dps
+        with mpmath.workdps(dps):
+            sizes = model.class_sizes
+            N = mpmath.mpf(sum(sizes))
+            if model.loss == "ce":
+                types = []
+                for classes, gaps in structure.column_types():
+                    w = mpmath.fsum(sizes[c] for c in classes) / N
+                    types.append((w, [_num(g, dps) for g, _ in gaps], [m for _, m in gaps]))
+                fit = CEFit(types)
+            else:
+                S = structure.matrix_mp(dps)
+                A = mpmath.fsum(sizes[c] / N * mpmath.fsum(S[i, c] ** 2 for i in range(model.K)) for c in range(model.K)) / 2
+                Bc = mpmath.fsum(sizes[c] / N * S[c, c] for c in range(model.K))
+                fit = MSEFit(A, Bc)
+            sv = structure.singular_values_mp(dps, weights=None if model.balanced else list(sizes))
+            p = mpmath.mpf(2) / (model.L + 1)
+            scale = mpmath.power(mpmath.mpf(sizes[0]), p / 2) if model.balanced else mpmath.mpf(1)
+            P = scale * mpmath.fsum(mpmath.power(s, p) for s in sv if s != 0)
+            return cls(structure.name, model.K, model.L, fit, model.Lambda(), P)
+
+    # ---- values -----------------------------------------------------------------------------------
+    def parts(self, t):
+        """(total, fit, penalty) at scale t >= 0."""
+        t = mpmath.mpf(t)
+        fit = self.fit.value(t)
+        pen = (self.L + 1) * self.c / 2 * (mpmath.power(t, self.p) if t != 0 else mpmath.mpf(0))
+        return fit + pen, fit, pen
+
+    def value(self, t):
+        return self.parts(t)[0]
+
+    def derivative(self, t):
+        """f'(t) = −h(t) + c t^{p−1} (t > 0)."""
+        t = mpmath.mpf(t)
+        return -self.fit.h(t) + self.c * mpmath.power(t, self.p - 1)
+
+    def F(self, t):
+        """φ(t) − c with φ(t) = t^{1−p} h(t): zero exactly at positive critical points."""
+        t = mpmath.mpf(t)
+        return mpmath.power(t, 1 - self.p) * self.fit.h(t) - self.c if self.p != 1 else self.fit.h(t) - self.c
+
+    # ---- brackets ---------------------------------------------------------------------------------
+    def search_interval(self):
+        """(t_lo, t_hi, reason): every positive critical point lies in [t_lo, t_hi] (module docstring)."""
+        M = self.fit.sup_h()
+        if M <= 0:
+            return None, None, "h(t) <= 0 for all t: f is increasing, no positive critical point"
+        one_minus_p = 1 - self.p
+        if one_minus_p > 0:
+            t_lo = mpmath.power(self.c / M, 1 / one_minus_p) / 2
+        else:
+            t_lo = mpmath.mpf(0)
+        if isinstance(self.fit, MSEFit):
+            if self.fit.A <= 0:
+                return None, None, "A = 0"
+            t_hi = self.fit.B / (2 * self.fit.A) * (1 + mpmath.mpf(2) ** -20)
+            return t_lo, max(t_hi, t_lo * 2), "MSE: h(t) = B − 2At < 0 beyond B/(2A)"
+        terms = self.fit.tail_terms()
+        T = max([mpmath.mpf(1), t_lo] + [one_minus_p / d for _, d in terms])
+        for _ in range(400):
+            bound = mpmath.power(T, one_minus_p) * mpmath.fsum(a * mpmath.exp(-d * T) for a, d in terms)
+            if bound < self.c / 2:
+                break
+            T *= 2
+        else:  # pragma: no cover - would need c below 10^-(10^100)
+            raise ArithmeticError("could not bound the critical points from above")
+        return t_lo, T, "φ(t) <= T^{1−p} Σ a e^{−δT} < c beyond T (decreasing bound)"
+
+    def critical_points(self, backend_name: str | None = None):
+        """Every positive critical point (proven isolated), refined to the current precision."""
+        t_lo, t_hi, reason = self.search_interval()
+        if t_lo is None:
+            return [], None
+        if t_lo >= t_hi:  # the two bounds leave no room: no positive critical point
+            return [], None
+        B = interval_backend(backend_name)
+        one_minus_p = 1 - self.p
+        c_pt = omp = p_pt = h_iv = dh_iv = None  # set below, inside the interval precision context
+
+        def F_iv(X):
+            if one_minus_p == 0:
+                return h_iv(X) - c_pt
+            return B.pow_pos(X, omp) * h_iv(X) - c_pt
+
+        def dF_iv(X):
+            if one_minus_p == 0:
+                return dh_iv(X)
+            return omp * B.pow_pos(X, -p_pt) * h_iv(X) + B.pow_pos(X, omp) * dh_iv(X)
+
+        prec_bits = max(128, int(3.33 * mpmath.mp.dps) + 32)
+        with B.precision(prec_bits):
+            c_pt = B.point(self.c)
+            omp = B.point(one_minus_p)
+            p_pt = B.point(self.p)
+            h_iv, dh_iv = self.fit.interval_functions(B)
+            report = isolate_roots(F_iv, dF_iv, t_lo, t_hi, B, prec_bits=prec_bits)
+        points = []
+        for br in report.brackets:
+            if br.status == "simple":
+                r = refine_root(self.F, br.lo, br.hi)
+                kind = "local min" if br.slope_sign < 0 else "local max"
+            else:
+                r = (br.lo + br.hi) / 2
+                kind = "degenerate"
+            tot, fit, pen = self.parts(r)
+            points.append(CriticalPoint(r, tot, fit, pen, kind))
+        report.reason = reason
+        return points, report
+
+
+def _num(g, dps):
+    from .structures import _eval
+    return _eval(g, dps)
+
+
+# ---- results -------------------------------------------------------------------------------------
+
+@dataclass
+class ScaleOptimum:
+    """The best scale of one structure, compared with the zero solution.
+
+    ``kind``: "positive critical point" or "zero". ``scale``, ``loss``, ``fit``, ``penalty`` are mpf,
+    verified to ``dps`` significant digits by recomputation (``digits_verified``).
+    """
+
+    name: str
+    model: DeepUFM
+    scale: mpmath.mpf
+    loss: mpmath.mpf
+    fit: mpmath.mpf
+    penalty: mpmath.mpf
+    kind: str
+    zero_loss: mpmath.mpf
+    critical_points: list
+    dps: int
+    digits_verified: float
+    search_interval: tuple
+    interval_backend: str
+    boxes: int
+    problem: ScaleProblem = field(repr=False)
+
+    @property
+    def beats_zero(self) -> bool:
+        return self.kind != "zero"
+
+    def to_dict(self) -> dict:
+        d = self.dps
+        return {
+            "name": self.name,
+            "scale": nstr(self.scale, d),
+            "loss": nstr(self.loss, d),
+            "fit": nstr(self.fit, d),
+            "penalty": nstr(self.penalty, d),
+            "kind": self.kind,
+            "zero_loss": nstr(self.zero_loss, d),
+            "critical_points": [
+                {"t": nstr(cp.t, d), "loss": nstr(cp.loss, d), "kind": cp.kind} for cp in self.critical_points],
+            "search_interval": [nstr(x, 10) for x in self.search_interval] if self.search_interval[0] is not None else None,
+            "interval_backend": self.interval_backend,
+            "dps": self.dps,
+            "digits_verified": self.digits_verified if mpmath.isfinite(self.digits_verified) else "all",
+        }
+
+
+def _solve_at(structure: Structure, model: DeepUFM, wdps: int, backend_name):
+    with mpmath.workdps(wdps):
+        prob = ScaleProblem.from_structure(structure, model, wdps)
+        pts, report = prob.critical_points(backend_name)
+        zero = prob.fit.zero_value
+        best = None
+        for cp in pts:
+            if cp.kind in ("local min", "degenerate") and (best is None or cp.loss < best.loss):
+                best = cp
+        return prob, pts, report, zero, best
+
+
+def optimal_scale(structure: Structure, model: DeepUFM, dps: int = DEFAULT_DPS,
+                  backend: str | None = None) -> ScaleOptimum:
+    """Global minimum of f_S(t) over t >= 0 (all critical points and the zero solution compared)."""
+    dps = check_dps(dps)
+    runs = [_solve_at(structure, model, dps + GUARD_DIGITS * k, backend) for k in (1, 2)]
+    (p1, pts1, rep1, z1, b1), (p2, pts2, rep2, z2, b2) = runs
+    if len(pts1) != len(pts2) or [c.kind for c in pts1] != [c.kind for c in pts2]:
+        raise PrecisionError(f"{structure.name}: critical points differ between {dps + GUARD_DIGITS} and "
+                             f"{dps + 2 * GUARD_DIGITS} digits ({len(pts1)} vs {len(pts2)})")
+    with mpmath.workdps(dps + 2 * GUARD_DIGITS):
+        digits = mpmath.inf
+        for a, b in zip(pts1, pts2):
+            if a.kind != "degenerate":
+                digits = min(digits, agreed_digits(a.t, b.t), agreed_digits(a.loss, b.loss))
+        if digits < dps:
+            raise PrecisionError(f"{structure.name}: critical points reproduce to {digits:.1f} digits only")
+        if b2 is not None and b2.loss < z2:
+            scale, loss, fit, pen, kind = b2.t, b2.loss, b2.fit, b2.penalty, "positive critical point"
+        else:
+            scale, loss, fit, pen, kind = mpmath.mpf(0), z2, z2, mpmath.mpf(0), "zero"
+    return ScaleOptimum(structure.name, model, scale, loss, fit, pen, kind, z2, pts2, dps, digits,
+                        (rep2.lo, rep2.hi) if rep2 is not None else (None, None),
+                        rep2.backend if rep2 is not None else "none", rep2.boxes if rep2 else 0, p2)
+
+
+def compare(model: DeepUFM, structures, dps: int = DEFAULT_DPS, backend: str | None = None) -> dict:
+    """Optimum of each structure and the zero solution; ``winner`` is the name with the lowest loss
+    ("zero" if nothing beats it). Ties closer than 10^-dps are reported in ``ties``."""
+    results = [optimal_scale(s, model, dps, backend) for s in structures]
+    with mpmath.workdps(dps + 2 * GUARD_DIGITS):
+        zero = results[0].zero_loss if results else (mpmath.log(model.K) if model.loss == "ce" else mpmath.mpf(1) / 2)
+        cands = [("zero", zero)] + [(r.name, r.loss) for r in results if r.kind != "zero"]
+        cands.sort(key=lambda kv: kv[1])
+        winner = cands[0][0]
+        tol = mpmath.mpf(10) ** (-dps) * max(1, abs(cands[0][1]))
+        ties = [n for n, v in cands[1:] if v - cands[0][1] <= tol]
+    return {"model": model, "results": results, "zero_loss": zero, "winner": winner, "ties": ties, "dps": dps}
+
+
+def loss_at_scale(structure: Structure, model: DeepUFM, t, dps: int = DEFAULT_DPS):
+    """(total, fit, penalty) of f_S at scale t, at ``dps`` digits."""
+    with mpmath.workdps(dps):
+        prob = ScaleProblem.from_structure(structure, model, dps)
+        t = to_mpf(t)
+        if t < 0:
+            raise V.ParameterError(f"t must be >= 0, got {t}")
+        return prob.parts(t)
