@@ -1,5 +1,8 @@
 """The ``ufmtheory`` command line. One module per command; each defines ``add_parser(subparsers)``.
 
+Commands are discovered: every module of this package that defines ``add_parser`` is a command
+(``verify`` first, then alphabetical); a new command is a new module, nothing else to edit.
+
 Bad input (argparse errors, or a ``ParameterError`` raised by the library) prints the command's
 usage and the message, and exits with status 2.
 """
@@ -7,11 +10,23 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 
 from .._validate import ParameterError
 
-COMMANDS = ["verify", "compare"]
+def _discover() -> list:
+    names = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_") or info.name == "common":
+            continue
+        mod = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(mod, "add_parser"):
+            names.append(info.name.replace("_", "-"))
+    return sorted(names, key=lambda n: (n != "verify", n))
+
+
+COMMANDS = _discover()
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -128,4 +128,5 @@ ENTRY = register(TheoremEntry(
     source="Garrod & Keating, arXiv:2410.23169, Lemma 1; SPEC §2",
     hypotheses=lambda K, L, d, activation="linear", **_: K >= 2 and L >= 1 and d >= K and activation == "linear",
     check=check,
+    order=1,
 ))

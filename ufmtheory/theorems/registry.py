@@ -59,6 +59,7 @@ class TheoremEntry:
     source: str
     hypotheses: Callable[..., bool]
     check: Callable[[CheckOptions], list]
+    order: float = 100.0  # position in the verify table (paper order: Lemma 1 = 1, Theorem k = 10k, App. A = 90)
 
 
 REGISTRY: dict[str, TheoremEntry] = {}

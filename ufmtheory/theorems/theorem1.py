@@ -159,4 +159,5 @@ ENTRY = register(TheoremEntry(
     source="Garrod & Keating, arXiv:2410.23169, Theorem 1 and Eq. 5; SPEC §4",
     hypotheses=lambda K, L, **_: stated_region(K, L),
     check=check,
+    order=10,
 ))
