@@ -64,13 +64,21 @@ class IntervalBackend:
         return self.exp(y * self.log(x))
 
 
+def _signed_man_exp(x: mpmath.mpf) -> tuple:
+    """(m, e) with x = m·2^e exactly, m signed (``mpf.man_exp`` drops the sign)."""
+    sign, man, exp, _ = x._mpf_
+    if not man and exp:  # inf / nan have no finite value
+        raise ValueError(f"cannot enclose {x} exactly")
+    return (-int(man) if sign else int(man)), int(exp)
+
+
 def _fraction_of(x) -> Fraction:
     if isinstance(x, Fraction):
         return x
     if isinstance(x, int):
         return Fraction(x)
     if isinstance(x, mpmath.mpf):
-        man, exp = x.man_exp
+        man, exp = _signed_man_exp(x)
         return Fraction(int(man)) * Fraction(2) ** int(exp)
     if isinstance(x, str):
         return Fraction(x)
@@ -97,7 +105,7 @@ class ArbBackend(IntervalBackend):
         if isinstance(x, arb):
             return x
         if isinstance(x, mpmath.mpf):
-            man, exp = x.man_exp
+            man, exp = _signed_man_exp(x)
             return arb(fmpz(int(man))) * arb(2) ** int(exp)  # exact: power of two scaling
         q = _fraction_of(x)
         if q.denominator == 1:

@@ -46,6 +46,12 @@ def to_mpf(x):
     return mpmath.mpf(x)
 
 
+def _signed_man_exp(x: mpmath.mpf) -> tuple:
+    """(m, e) with x = m·2^e exactly, m signed (``mpf.man_exp`` drops the sign)."""
+    sign, man, exp, _ = x._mpf_
+    return (-int(man) if sign else int(man)), int(exp)
+
+
 def to_fraction(x) -> Fraction:
     """Exact rational value of a float, mpf, int or decimal string."""
     if isinstance(x, Fraction):
@@ -53,7 +59,7 @@ def to_fraction(x) -> Fraction:
     if isinstance(x, str):
         return Fraction(x)
     if isinstance(x, mpmath.mpf):
-        man, exp = x.man_exp
+        man, exp = _signed_man_exp(x)
         return Fraction(int(man)) * (Fraction(2) ** int(exp))
     return Fraction(x)
 

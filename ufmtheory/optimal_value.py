@@ -1,0 +1,715 @@
+"""The optimal loss of a family as a function of μ = Λ·n^{1/(L+1)}: critical curves and branches.
+
+For one component (``families.Component``) at depth L, with p = 2/(L+1), A = (L+1)/2 and c = μP:
+    f(t) = ḡ(t) + A c t^p,   h = −ḡ',   φ(t) = t^{1−p} h(t),   f'(t) = t^{p−1}(c − φ(t))   (SPEC §2).
+Every positive critical point lies on the *critical curve* t ↦ (μ(t), F(t)) with
+    μ(t) = φ(t)/P,   F(t) = ḡ(t) + A t h(t)   (the loss there: the penalty is A c t^p = A t h(t)),
+and it is a local minimum exactly where φ decreases. With ψ(t) := t^p φ'(t) = (1−p)h + t h',
+    dF/dt = A ψ(t),   ψ' = (2−p)h' + t h'',   h' = −Var_π(g),  h'' = κ₃,π(g)
+(π_j ∝ m_j e^{−t g_j}: h, −h', h'' are the mean, variance and third cumulant of the gap).
+The *branches* are the maximal t-intervals on which φ > 0 decreases; on a branch μ ↦ t*(μ) is a
+bijection, so the optimal loss is V(μ) = min(f(0), min over branches of F(t*_branch(μ))).
+
+Branches come from the roots of ψ, isolated with interval arithmetic (``rootfinding.isolate_roots``)
+on [t_lo, T], where
+- ψ > 0 on (0, t_lo) with t_lo = (1−p)h(0)/((2−p)·V_max), V_max = Σ w (g_max − g_min)²/4 ≥ Var
+  (Popoviciu), because h(t) ≥ h(0) − t·V_max and h' ≥ −V_max;
+- all gaps ≥ 0: ψ < 0 on [T, ∞) once, for every column type, T ≥ 2(1−p)/γ and
+  E[g](T) ≤ Σ_{g>0} m g e^{−Tg}/m₀ ≤ γ/2 (then Var ≥ E[g](γ − E[g]) gives ψ < 0);
+- some negative gap: h(∞) = Σ w g_min < 0 and h decreases, so φ < 0 beyond the first T with h(T) < 0.
+For L = 1 (p = 1), ψ = t h' < 0: one branch starting at t = 0 with φ(0+) = h(0).
+
+``Curve`` holds one component at one precision; ``Curve.candidates(μ)`` gives the zero solution and the
+local minimum on every branch whose μ-range contains μ, in mpmath (``certified=False``) or as interval
+enclosures (``certified=True``: a root bracket [t(1−ε), t(1+ε)] proven by the signs of φ − c at its ends
+and the branch's proven monotonicity, then f and ∂f/∂μ enclosed over it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import mpmath
+import sympy as sp
+
+from .families import Component, Family
+from .intervals import backend as interval_backend
+from .rootfinding import isolate_roots
+
+
+class DecompositionError(ArithmeticError):
+    """The roots of ψ could not all be resolved (a degenerate extremum of φ)."""
+
+
+class AmbiguousPoint(ArithmeticError):
+    """μ is too close to a fold of a branch to decide, at this precision, whether the branch has a root."""
+
+
+# ---- exact numbers into intervals ----------------------------------------------------------------
+
+def _enclose(B, x, dps: int = 80):
+    """Enclosure of an exact sympy number: exact for rationals, else N(x, dps) ± 10^-(dps-10)·max(1,|x|)
+    (sympy's evalf returns dps correct digits for explicit constants such as cos(2πk/K))."""
+    x = sp.sympify(x)
+    if x.is_Rational:
+        return B.point(Fraction(int(x.p), int(x.q)))
+    with mpmath.workdps(dps + 10):
+        v = mpmath.mpf(sp.N(x, dps + 5)._mpf_)
+        r = mpmath.mpf(10) ** (-(dps - 10)) * max(1, abs(v))
+        return B.hull(v - r, v + r)
+
+
+def _log1p(B, x):
+    return x.log1p() if B.name == "arb" else mpmath.iv.log1p(x)
+
+
+# ---- the component at one precision ------------------------------------------------------------
+
+@dataclass
+class Branch:
+    """A maximal interval of t on which φ > 0 strictly decreases: (t_start, t_end), t_end = inf allowed.
+
+    ``peak``/``valley``: certified brackets (lo, hi) of the ψ roots at the ends (None at t = 0 or ∞).
+    ``t_cap``: for components with a negative gap, a T with h(T) < 0 (φ < 0 beyond: the branch ends
+    before it)."""
+
+    t_start: mpmath.mpf
+    t_end: mpmath.mpf
+    phi_start: mpmath.mpf
+    phi_end: mpmath.mpf
+    peak: tuple | None
+    valley: tuple | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A local minimum of f at scale t (t = 0: the zero solution) with value and ∂value/∂μ.
+    Certified candidates carry enclosures (lo, hi) in ``value_iv``/``deriv_iv`` and the t bracket."""
+
+    t: mpmath.mpf
+    value: mpmath.mpf
+    deriv: mpmath.mpf
+    branch: int  # -1 for the zero solution
+    value_iv: tuple | None = None
+    deriv_iv: tuple | None = None
+    t_iv: tuple | None = None
+
+
+_DECOMP_CACHE: dict = {}
+_BRANCH_CACHE: dict = {}
+
+
+def newton_bracket(f, df, a, b, x0=None):
+    """The root of f in [a, b] (f(a), f(b) of opposite signs) to the current mpmath precision:
+    Newton's method with the derivative ``df``, falling back to bisection whenever a step leaves the
+    shrinking bracket (hand-written: mpmath.findroot's Newton has no bracket safeguard)."""
+    a, b = mpmath.mpf(a), mpmath.mpf(b)
+    fa = f(a)
+    if fa == 0:
+        return a
+    sa = mpmath.sign(fa)
+    x = x0 if (x0 is not None and a < x0 < b) else (a + b) / 2
+    tol = mpmath.eps * 8
+    for _ in range(int(mpmath.mp.prec) * 2 + 100):
+        fx = f(x)
+        if fx == 0:
+            return x
+        if mpmath.sign(fx) == sa:
+            a = x
+        else:
+            b = x
+        d = df(x)
+        xn = x - fx / d if d != 0 else None
+        if xn is None or not (a < xn < b):
+            xn = (a + b) / 2
+        if abs(xn - x) <= tol * abs(xn) or b - a <= tol * abs(b):
+            return xn
+        x = xn
+    return x
+
+
+class Curve:
+    """One component at depth L, numbers at ``dps`` digits (see the module docstring)."""
+
+    def __init__(self, comp: Component, L: int, dps: int = 30):
+        self.comp, self.L, self.dps = comp, int(L), int(dps)
+        with mpmath.workdps(self.dps):
+            self.types, sv = comp.numbers(self.dps)
+            self.p = mpmath.mpf(2) / (self.L + 1)
+            self.A = mpmath.mpf(self.L + 1) / 2
+            self.P = mpmath.fsum(mpmath.power(s, self.p) for s in sv)
+            self.zero_value = self.fit(mpmath.mpf(0))
+        self.weak = comp.weakly_superior()
+        self._branches = None
+
+    # ---- mpmath functions (call inside workdps(self.dps)) --------------------------------------
+    def fit(self, t):
+        """ḡ(t) = Σ w [log m_min + log1p(Σ_{g>g_min} (m/m_min) e^{−t(g−g_min)}) − t g_min]."""
+        total = mpmath.mpf(0)
+        for w, gs, ms in self.types:
+            gmin = min(gs)
+            mmin = sum(m for g, m in zip(gs, ms) if g == gmin)
+            rest = mpmath.fsum(m * mpmath.exp(-t * (g - gmin)) for g, m in zip(gs, ms) if g != gmin) / mmin
+            total += w * (mpmath.log(mmin) + mpmath.log1p(rest) - t * gmin)
+        return total
+
+    def moments(self, t, order: int = 2):
+        """(h, h', h'') = Σ w (E_π g, −Var_π g, κ₃,π g) (h'' only when order >= 3)."""
+        h = dh = d2h = mpmath.mpf(0)
+        for w, gs, ms in self.types:
+            gmin = min(gs)
+            e = [m * mpmath.exp(-t * (g - gmin)) for g, m in zip(gs, ms)]
+            Z = mpmath.fsum(e)
+            mean = mpmath.fsum(g * x for g, x in zip(gs, e)) / Z
+            h += w * mean
+            if order >= 2:
+                dh -= w * mpmath.fsum(x * (g - mean) ** 2 for g, x in zip(gs, e)) / Z
+            if order >= 3:
+                d2h += w * mpmath.fsum(x * (g - mean) ** 3 for g, x in zip(gs, e)) / Z
+        return h, dh, d2h
+
+    def h(self, t):
+        return self.moments(t, 1)[0]
+
+    def phi(self, t):
+        """φ(t) = t^{1−p} h(t); the positive critical points at μ solve φ(t) = μP."""
+        return mpmath.power(t, 1 - self.p) * self.h(t) if self.p != 1 else self.h(t)
+
+    def psi(self, t):
+        """ψ(t) = t^p φ'(t) = (1−p) h + t h'."""
+        h, dh, _ = self.moments(t, 2)
+        return (1 - self.p) * h + t * dh
+
+    def dpsi(self, t):
+        """ψ'(t) = (2−p) h' + t h''."""
+        _, dh, d2h = self.moments(t, 3)
+        return (2 - self.p) * dh + t * d2h
+
+    def crit_value(self, t):
+        """F(t) = ḡ(t) + A t h(t): the loss of the critical point with scale t (at μ = φ(t)/P)."""
+        return self.fit(t) + self.A * t * self.h(t)
+
+    def mu_of(self, t):
+        return self.phi(t) / self.P
+
+    # ---- interval versions -----------------------------------------------------------------------
+    def interval_functions(self, B):
+        """(fit, h, h', h'') enclosures over a backend interval X, gaps enclosed exactly (``_enclose``)."""
+        conv = []
+        zero = B.point(0)
+        for w, gs, ms in self.comp.types:
+            gI = [_enclose(B, g) for g in gs]
+            n = len(gs)
+            ratio = [[B.point(Fraction(int(ms[k]), int(ms[j]))) for k in range(n)] for j in range(n)]
+            diffs = [[gI[k] - gI[j] for k in range(n)] for j in range(n)]
+            conv.append((_enclose(B, w), gI, [int(m) for m in ms], [float(sp.N(g, 30)) for g in gs], ratio, diffs))
+
+        def pis(X, gs, ms, ratio, diffs):
+            out = []
+            for j in range(len(gs)):
+                s = zero
+                for k in range(len(gs)):
+                    s = s + (ratio[j][k] if k != j else 1) * (B.exp(-X * diffs[j][k]) if k != j else 1)
+                out.append(1 / s)
+            return out
+
+        logm = [B.log(B.point(m)) for m in range(1, 1 + max(max(c[2]) for c in conv))]
+
+        def fit(X):
+            total = zero
+            for w, gs, ms, gf, ratio, diffs in conv:
+                jmin = min(range(len(gs)), key=lambda j: gf[j])
+                rest = zero
+                for k in range(len(gs)):
+                    if k != jmin:
+                        rest = rest + ratio[jmin][k] * B.exp(-X * diffs[jmin][k])
+                total = total + w * (logm[ms[jmin] - 1] + _log1p(B, rest) - X * gs[jmin])
+            return total
+
+        def h(X):
+            total = zero
+            for w, gs, ms, _, ratio, diffs in conv:
+                pi = pis(X, gs, ms, ratio, diffs)
+                total = total + w * sum((g * q for g, q in zip(gs, pi)), zero)
+            return total
+
+        def dh(X):
+            total = zero
+            for w, gs, ms, _, ratio, diffs in conv:
+                pi = pis(X, gs, ms, ratio, diffs)
+                var = zero
+                for i in range(len(gs)):
+                    for j in range(i + 1, len(gs)):
+                        var = var + pi[i] * pi[j] * diffs[j][i] ** 2
+                total = total - w * var
+            return total
+
+        def d2h(X):
+            total = zero
+            for w, gs, ms, _, ratio, diffs in conv:
+                pi = pis(X, gs, ms, ratio, diffs)
+                k3 = zero
+                for i in range(len(gs)):
+                    dev = sum((pi[j] * diffs[j][i] for j in range(len(gs)) if j != i), zero)
+                    k3 = k3 + pi[i] * dev ** 3
+                total = total + w * k3
+            return total
+
+        return fit, h, dh, d2h
+
+    def interval_constants(self, B):
+        """(p, A, P) as enclosures."""
+        p = B.point(Fraction(2, self.L + 1))
+        A = B.point(Fraction(self.L + 1, 2))
+        P = B.point(0)
+        for s in self.comp.svals:
+            P = P + B.pow_pos(_enclose(B, s), p)
+        return p, A, P
+
+    # ---- branches ----------------------------------------------------------------------------------
+    def branches(self) -> list:
+        """The branches, their ends refined to this curve's precision (certified brackets cached)."""
+        if self._branches is None:
+            key = (self.comp.types, self.comp.svals, self.L, self.dps)
+            if key not in _BRANCH_CACHE:
+                raw = decomposition(self.comp, self.L)
+                out = []
+                with mpmath.workdps(self.dps):
+                    for br in raw["branches"]:
+                        if br["peak"] is None:
+                            ts, ps = mpmath.mpf(0), self.h(mpmath.mpf(0))
+                        else:
+                            ts = newton_bracket(self.psi, self.dpsi, *br["peak"])
+                            ps = self.phi(ts)
+                        if br["valley"] is None:
+                            te, pe = mpmath.inf, mpmath.mpf(0)
+                        else:
+                            te = newton_bracket(self.psi, self.dpsi, *br["valley"])
+                            pe = max(self.phi(te), mpmath.mpf(0))
+                        out.append(Branch(ts, te, ps, pe, br["peak"], br["valley"]))
+                _BRANCH_CACHE[key] = out
+            self._branches = _BRANCH_CACHE[key]
+        return self._branches
+
+    def fold_mu(self):
+        """sup of μ with a positive critical point: max over branches of φ(t_start)/P (0 if none)."""
+        with mpmath.workdps(self.dps):
+            brs = self.branches()
+            return max((b.phi_start for b in brs), default=mpmath.mpf(0)) / self.P
+
+    # ---- solving φ(t) = c on a branch ----------------------------------------------------------------
+    def _upper_bracket(self, br: Branch, c):
+        if br.t_end != mpmath.inf:
+            return br.t_end
+        T = max(br.t_start * 2, mpmath.mpf(1))
+        while True:
+            v = self.phi(T)
+            if v < c:
+                return T
+            T *= 2
+
+    def solve(self, br: Branch, c, hint=None):
+        """The t in (t_start, t_end) with φ(t) = c (φ_end < c < φ_start): safeguarded Newton on
+        log φ(t) − log c, bisection (geometric while b/a > 2) whenever a step leaves the bracket."""
+        a = br.t_start
+        b = self._upper_bracket(br, c)
+        logc = mpmath.log(c)
+        one_m_p = 1 - self.p
+        x = hint if (hint is not None and a < hint < b) else (mpmath.sqrt(a * b) if a > 0 else b / 2)
+        tol = mpmath.eps * 8
+        for _ in range(4 * int(mpmath.mp.prec) + 100):
+            h, dh, _ = self.moments(x, 2)
+            if h <= 0:  # beyond the zero of h: φ < 0 < c, root is to the left
+                b = x
+                x = (a + b) / 2
+                continue
+            G = (one_m_p * mpmath.log(x) if one_m_p else 0) + mpmath.log(h) - logc
+            if G > 0:
+                a = x
+            elif G < 0:
+                b = x
+            else:
+                return x
+            dG = (one_m_p / x if one_m_p else 0) + dh / h
+            step_ok = False
+            if dG < 0:
+                xn = x - G / dG
+                if a < xn < b:
+                    step_ok = True
+                    if abs(xn - x) <= tol * abs(xn):
+                        return xn
+                    x = xn
+            if not step_ok:
+                x = mpmath.sqrt(a * b) if (a > 0 and b / a > 2) else (a + b) / 2
+            if b - a <= tol * b:
+                return (a + b) / 2
+        raise ArithmeticError("solve: no convergence")  # pragma: no cover
+
+    # ---- candidates at μ (mpmath, this precision) -----------------------------------------------------
+    def candidates(self, mu, hints=None) -> list:
+        """Zero solution and the local minimum on every branch containing c = μP (mpmath values)."""
+        with mpmath.workdps(self.dps):
+            mu = +mu
+            c = mu * self.P
+            out = [Candidate(mpmath.mpf(0), self.zero_value, mpmath.mpf(0), -1)]
+            for i, br in enumerate(self.branches()):
+                if not (br.phi_end < c < br.phi_start):
+                    continue
+                t = self.solve(br, c, None if hints is None else hints.get(i))
+                tp = mpmath.power(t, self.p)
+                val = self.fit(t) + self.A * c * tp
+                out.append(Candidate(t, val, self.A * self.P * tp, i))
+            return out
+
+
+# ---- the certified decomposition (cached) ---------------------------------------------------------
+
+def decomposition(comp: Component, L: int, backend_name: str | None = None) -> dict:
+    """Certified ψ-root brackets and the resulting branches (cached per component signature and L)."""
+    key = (comp.types, comp.svals, int(L), backend_name)
+    if key not in _DECOMP_CACHE:
+        _DECOMP_CACHE[key] = _decompose(comp, int(L), backend_name)
+    return _DECOMP_CACHE[key]
+
+
+def _decompose(comp: Component, L: int, backend_name) -> dict:
+    B = interval_backend(backend_name)
+    cv = Curve(comp, L, 40)
+    prec = 160
+    with mpmath.workdps(40), B.precision(prec):
+        fit, h, dh, d2h = cv.interval_functions(B)
+        h0 = h(B.point(0))
+        if B.sign(h0) <= 0:
+            if B.sign(h0) == 0:
+                raise DecompositionError("cannot decide the sign of h(0)")
+            return {"branches": [], "roots": [], "interval": None, "boxes": 0, "backend": B.name}
+        p = Fraction(2, L + 1)
+        pI = B.point(p)
+        if p == 1:
+            return {"branches": [{"peak": None, "valley": None}], "roots": [], "interval": None,
+                    "boxes": 0, "backend": B.name}
+        # lower end: ψ > 0 on (0, t_lo)
+        vmax = mpmath.fsum(w * (max(gs) - min(gs)) ** 2 / 4 for w, gs, _ in cv.types)
+        h0_lo = B.lower(h0)
+        t_lo = (1 - cv.p) * h0_lo / ((2 - cv.p) * vmax) / 2 if vmax > 0 else mpmath.mpf(1)
+        # upper end
+        if comp.weakly_superior():
+            T = mpmath.mpf(1)
+            for w, gs, ms in cv.types:
+                pos = [(g, m) for g, m in zip(gs, ms) if g > 0]
+                if not pos:
+                    continue
+                gam = min(g for g, _ in pos)
+                m0 = sum(m for g, m in zip(gs, ms) if g == 0)
+                Tt = max(mpmath.mpf(1), 2 * (1 - cv.p) / gam * 2)
+                for _ in range(2000):
+                    bound = mpmath.fsum(m * g * mpmath.exp(-Tt * g) for g, m in pos) / m0
+                    if bound <= gam / 4:
+                        break
+                    Tt *= 2
+                T = max(T, Tt)
+        else:
+            T = mpmath.mpf(1)
+            for _ in range(2000):
+                if B.sign(h(B.point(T))) < 0:
+                    break
+                T *= 2
+        T = max(T, t_lo * 4)
+        one_m_p = B.point(1 - p)
+        two_m_p = B.point(2 - p)
+
+        def psi(X):
+            return one_m_p * h(X) + X * dh(X)
+
+        def dpsi(X):
+            return two_m_p * dh(X) + X * d2h(X)
+
+        rep = isolate_roots(psi, dpsi, t_lo, T, B, prec_bits=prec, max_boxes=100000)
+    roots = []
+    for r in rep.brackets:
+        if r.status != "simple":
+            raise DecompositionError(f"{comp.name}, L={L}: unresolved extremum of φ near t = "
+                                     f"{mpmath.nstr(r.lo, 10)}")
+        roots.append(((r.lo, r.hi), "peak" if r.slope_sign < 0 else "valley"))
+    # roots alternate peak, valley, peak, ... (ψ > 0 before the first root)
+    branches = []
+    for k, (br, kind) in enumerate(roots):
+        if kind != "peak":
+            continue
+        valley = roots[k + 1][0] if k + 1 < len(roots) else None
+        branches.append({"peak": br, "valley": valley})
+    kinds = [k for _, k in roots]
+    if any(kinds[i] == kinds[i + 1] for i in range(len(kinds) - 1)) or (kinds and kinds[0] != "peak"):
+        raise DecompositionError(f"{comp.name}, L={L}: extrema of φ do not alternate: {kinds}")
+    # drop branches where φ <= 0 at the peak (negative gaps)
+    keep = []
+    with mpmath.workdps(40):
+        for b in branches:
+            tpk = (b["peak"][0] + b["peak"][1]) / 2
+            if cv.phi(tpk) > 0:
+                keep.append(b)
+    return {"branches": keep, "roots": roots, "interval": (t_lo, T), "boxes": rep.boxes, "backend": B.name}
+
+
+# ---- interval evaluation (search and certificates) -----------------------------------------------
+
+class IntervalCurve:
+    """A ``Curve`` evaluated with interval arithmetic at ``prec`` bits (arb by default).
+
+    ``candidates(μ)`` returns enclosures of the value and ∂/∂μ of the zero solution and of the local
+    minimum on every branch containing c = μP: the root t of φ(t) = c is located by Newton's method on
+    midpoints, then bracketed by T = [t(1−ε), t(1+ε)] with φ(t(1−ε)) > c > φ(t(1+ε)) proven (φ is
+    strictly decreasing on the branch, proven by the decomposition), and the value is enclosed by the
+    mean-value form f(t) + f'(T)(T − t), f'(T) = −h(T) + c T^{p−1} (≈ 0 at the root, so the enclosure
+    is quadratically tight), intersected with the natural extension of f over T.
+    """
+
+    def __init__(self, curve: Curve, prec: int = 64, backend_name: str | None = None):
+        self.cv, self.prec = curve, int(prec)
+        self.B = B = interval_backend(backend_name)
+        with B.precision(self.prec):
+            self.fit_iv, self.h_iv, self.dh_iv, _ = curve.interval_functions(B)
+            self.p, self.A, self.P = curve.interval_constants(B)
+            self.omp = B.point(1) - self.p
+            self.zero = self.fit_iv(B.point(0))
+            self.branch_data = []
+            for br in curve.branches():
+                if br.peak is None:
+                    top = self.h_iv(B.point(0))
+                    ts = B.point(0)
+                else:
+                    T = self._narrow(br.t_start, br.peak, +1)
+                    top, ts = self.phi(T), T
+                if br.valley is None:
+                    bot, te = None, None
+                else:
+                    T = self._narrow(br.t_end, br.valley, -1)
+                    bot, te = self.phi(T), T
+                self.branch_data.append((ts, te, top, bot))
+
+    def _psi(self, X):
+        return self.omp * self.h_iv(X) + X * self.dh_iv(X)
+
+    def _narrow(self, t, wide, sign_left: int):
+        """A narrow proven bracket of the ψ root t inside the isolating bracket ``wide`` (where ψ has
+        exactly one simple root): the signs of ψ at t(1 ∓ ε) are proven opposite."""
+        B = self.B
+        for k in range(8):
+            eps = mpmath.mpf(2) ** (-(self.prec - 12 - 8 * k))
+            lo, hi = max(t * (1 - eps), wide[0]), min(t * (1 + eps), wide[1])
+            if B.sign(self._psi(B.point(lo))) == sign_left and B.sign(self._psi(B.point(hi))) == -sign_left:
+                return B.hull(lo, hi)
+        return B.hull(*wide)
+
+    def phi(self, X):
+        B = self.B
+        if self.cv.p == 1:
+            return self.h_iv(X)
+        return B.pow_pos(X, self.omp) * self.h_iv(X)
+
+    def _mid(self, x) -> mpmath.mpf:
+        return (self.B.lower(x) + self.B.upper(x)) / 2
+
+    def _solve(self, i: int, c, hint=None, a=None, b=None):
+        """Midpoint Newton on log φ − log c inside [a, b] ⊂ branch i, where φ(a) > c > φ(b) is proven
+        (bisection safeguard). Returns (t, a, b): the approximate root and the final proven bracket."""
+        B = self.B
+        ts, te, _, _ = self.branch_data[i]
+        a = B.upper(ts) if a is None else a
+        if b is None:
+            if te is not None:
+                b = B.lower(te)
+            else:
+                b = max(a * 2, mpmath.mpf(1)) if hint is None else max(hint * mpmath.mpf("1.25"), a * 2)
+                while B.sign(self.phi(B.point(b)) - c) >= 0:
+                    if B.sign(self.phi(B.point(b)) - c) > 0:
+                        a = b
+                    b *= 2
+        logc = B.log(c)
+        x = hint if (hint is not None and a < hint < b) else (mpmath.sqrt(a * b) if a > 0 else b / 2)
+        tol = mpmath.mpf(2) ** (-(self.prec - 6))
+        with mpmath.workdps(int(self.prec / 3.3) + 10):
+            for _ in range(4 * self.prec + 50):
+                X = B.point(x)
+                h = self.h_iv(X)
+                if B.sign(h) < 0:
+                    b = x
+                    x = (a + b) / 2
+                    continue
+                if B.sign(h) == 0:
+                    return x, a, b
+                G = (self.omp * B.log(X) if self.cv.p != 1 else 0) + B.log(h) - logc
+                s = B.sign(G)
+                if s > 0:
+                    a = x
+                elif s < 0:
+                    b = x
+                else:
+                    return x, a, b
+                dG = (self.omp / X if self.cv.p != 1 else 0) + self.dh_iv(X) / h
+                xn = x - self._mid(G) / self._mid(dG)
+                if not (a < xn < b):
+                    xn = mpmath.sqrt(a * b) if (a > 0 and b / a > 2) else (a + b) / 2
+                elif abs(xn - x) <= tol * xn:
+                    return xn, a, b
+                x = xn
+                if b - a <= tol * b:
+                    return x, a, b
+        return x, a, b
+
+    def _enclose_on(self, T, c, t=None):
+        """(value, ∂/∂μ) enclosures of f over the t-interval T (mean-value form about t when given)."""
+        B = self.B
+        Tp = B.pow_pos(T, self.p) if B.lower(T) > 0 else B.hull(0, B.upper(B.pow_pos(B.point(B.upper(T)), self.p)))
+        nat = self.fit_iv(T) + self.A * c * Tp
+        val = nat
+        if t is not None and t > 0 and B.lower(T) > 0:
+            tpt = B.point(t)
+            fprime = B.point(0) - self.h_iv(T) + c * B.pow_pos(T, self.p - 1)
+            mv = self.fit_iv(tpt) + self.A * c * B.pow_pos(tpt, self.p) + fprime * (T - tpt)
+            val = _intersect(B, nat, mv)
+        return val, self.A * self.P * Tp
+
+    def candidates(self, mu, hints=None) -> list:
+        """Enclosures (value, ∂/∂μ, branch, t) of the zero solution and of every branch minimum at μ.
+
+        Where μ is too close to a fold (or L = 1's φ(0+)) to decide whether a branch has a root, the
+        candidate covers every t where the root could be (f over that t-interval): still valid bounds,
+        since f(t) >= V(μ) for every t."""
+        B = self.B
+        with B.precision(self.prec):
+            c = B.point(mu) * self.P
+            out = [(self.zero, B.point(0), -1, mpmath.mpf(0))]
+            for i, (ts, te, top, bot) in enumerate(self.branch_data):
+                s_top = B.sign(top - c)
+                s_bot = 1 if bot is None else B.sign(c - bot)
+                if s_top < 0 or s_bot < 0:
+                    continue
+                if s_top == 0 or s_bot == 0:
+                    lo = B.lower(ts)
+                    hi = B.upper(te) if te is not None else None
+                    if s_top == 0:  # root, if any, just right of the peak
+                        step = max(B.upper(ts), mpmath.mpf(2) ** (-self.prec))
+                        tau = B.upper(ts) + step * mpmath.mpf(2) ** (-(self.prec // 2))
+                        while B.sign(self.phi(B.point(tau)) - c) >= 0:
+                            tau = B.upper(ts) + (tau - B.upper(ts)) * 4
+                        hi = tau if hi is None else min(hi, tau)
+                    if s_bot == 0:  # root, if any, just left of the valley
+                        tau = B.lower(te) * (1 - mpmath.mpf(2) ** (-(self.prec // 2)))
+                        while B.sign(self.phi(B.point(tau)) - c) <= 0:
+                            tau = B.lower(te) - (B.lower(te) - tau) * 4
+                        lo = max(lo, tau)
+                    if hi is None:
+                        continue
+                    val, der = self._enclose_on(B.hull(lo, hi), c)
+                    out.append((val, der, i, hi))
+                    continue
+                t, a, b = self._solve(i, c, None if hints is None else hints.get(i))
+                T = None
+                for k in range(12):
+                    eps = mpmath.mpf(2) ** (-(self.prec - 10 - 5 * k))
+                    if eps > mpmath.mpf(1) / 4:
+                        break
+                    lo, hi = max(t * (1 - eps), a), min(t * (1 + eps), b)
+                    if B.sign(self.phi(B.point(lo)) - c) > 0 and B.sign(self.phi(B.point(hi)) - c) < 0:
+                        T = B.hull(lo, hi)
+                        break
+                if T is None:  # the proven bracket [a, b] from the solver
+                    T, t = B.hull(a, b), None
+                val, der = self._enclose_on(T, c, t)
+                out.append((val, der, i, t if t is not None else B.upper(T)))
+            return out
+
+
+def _intersect(B, x, y):
+    lo, hi = max(B.lower(x), B.lower(y)), min(B.upper(x), B.upper(y))
+    if lo > hi:  # pragma: no cover - both are enclosures of the same number
+        raise ArithmeticError("disjoint enclosures")
+    return B.hull(lo, hi)
+
+
+# ---- families ---------------------------------------------------------------------------------------
+
+@dataclass
+class FamilyValue:
+    """Enclosures at μ: ``v`` ∋ V(μ) and ``d`` ⊇ the superdifferential of the concave V (the hull of
+    ∂f/∂μ = penalty/μ over the candidates that can be minimal), as backend intervals."""
+
+    mu: mpmath.mpf
+    v: object
+    d: object
+    scales: tuple  # per component: the scale t of the candidate with the lowest upper bound
+    tmax: tuple = ()  # per component: an upper bound of the scale of every candidate that can be minimal
+    argmins: tuple = ()  # per component: (branch index or -1, t) of the candidate with the lowest upper bound
+
+    def hints(self) -> dict:
+        """Starting scales for ``FamilyCurves.point`` (keys as in its hint store)."""
+        return {("mp", k): {br: t} for k, (br, t) in enumerate(self.argmins) if br >= 0}
+
+
+class FamilyCurves:
+    """All components of a family at depth L: mpmath curves at ``dps`` digits, interval curves at
+    ``prec`` bits (default ≈ dps·3.33)."""
+
+    def __init__(self, family: Family, L: int, dps: int = 30, prec: int | None = None, backend_name=None):
+        self.family, self.L, self.dps = family, int(L), int(dps)
+        self.curves = [Curve(c, L, dps) for c in family.components]
+        self.prec = int(prec) if prec is not None else int(3.33 * dps) + 8
+        self.backend_name = backend_name
+        self._iv = None
+        with mpmath.workdps(self.dps):
+            self.zero_value = mpmath.fsum(c.zero_value for c in self.curves)
+        self._hints: dict = {}
+
+    @property
+    def name(self) -> str:
+        return self.family.name
+
+    @property
+    def interval_curves(self) -> list:
+        if self._iv is None:
+            self._iv = [IntervalCurve(cv, self.prec, self.backend_name) for cv in self.curves]
+        return self._iv
+
+    @property
+    def B(self):
+        return self.interval_curves[0].B
+
+    def value(self, mu) -> FamilyValue:
+        """Proven enclosures of V(μ) and of its superdifferential (interval arithmetic)."""
+        B = self.B
+        with B.precision(self.prec):
+            v = d = B.point(0)
+            scales, tmax, argmins = [], [], []
+            for k, ic in enumerate(self.interval_curves):
+                hints = self._hints.setdefault(k, {})
+                cands = ic.candidates(mu, hints)
+                for val, der, br, t in cands:
+                    if br >= 0:
+                        hints[br] = t
+                m_lo = min(B.lower(c[0]) for c in cands)
+                m_hi = min(B.upper(c[0]) for c in cands)
+                active = [c for c in cands if B.lower(c[0]) <= m_hi]
+                v = v + B.hull(m_lo, m_hi)
+                d = d + B.hull(min(B.lower(c[1]) for c in active), max(B.upper(c[1]) for c in active))
+                best = min(active, key=lambda c: B.upper(c[0]))
+                scales.append(best[3])
+                argmins.append((best[2], best[3]))
+                tmax.append(max(c[3] for c in active) * (1 + mpmath.mpf(2) ** (-(self.prec - 40))))
+            return FamilyValue(mu, v, d, tuple(scales), tuple(tmax), tuple(argmins))
+
+    def point(self, mu):
+        """(V(μ), dV/dμ, scales) in mpmath at ``dps`` digits (no enclosure)."""
+        with mpmath.workdps(self.dps):
+            v = d = mpmath.mpf(0)
+            scales = []
+            for k, cv in enumerate(self.curves):
+                hints = self._hints.setdefault(("mp", k), {})
+                cands = cv.candidates(mu, hints=hints)
+                best = min(cands, key=lambda cd: cd.value)
+                if best.branch >= 0:
+                    hints[best.branch] = best.t
+                v += best.value
+                d += best.deriv
+                scales.append(best.t)
+            return v, d, scales
