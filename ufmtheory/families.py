@@ -106,7 +106,7 @@ class Family:
     components: tuple
     builder: object = field(repr=False)
     description: str = ""
-    contains: tuple = ()  # names of families that are special cases of this one (never strictly lower)
+    dominates: tuple = ()  # names of families never strictly lower than this one (special cases or worse everywhere)
 
     def matrix(self, scales) -> sp.Matrix:
         return self.builder([sp.nsimplify(s) if isinstance(s, (int, float)) else s for s in scales])
@@ -180,25 +180,143 @@ def paired_two_scale(K: int) -> Family:
         return B * sc[0] + E * sc[1]
 
     return Family("paired2", K, (pairs, single), build,
-                  "odd K: paired blocks at scale t₁, singleton class at its own scale t₂", contains=("paired",))
+                  "odd K: paired blocks at scale t₁, singleton class at its own scale t₂", dominates=("paired",))
 
 
-FAMILY_NAMES = ("dnc", "paired", "paired2", "polygon")
+def block_component(K: int, k: int, count: int) -> Component:
+    """``count`` blocks of size k at one common scale (block-diagonal Z̄; other classes' logits 0).
+
+    k >= 2: the block is the simplex I_k − 11ᵀ/k; a class's gaps are 1 to its k−1 block mates and
+    (k−1)/k to the K−k classes outside; singular values 1 (k−1 times per block). k = 1: the block is [1];
+    gaps 1 to all K−1 others; singular value 1. Columns of different blocks do not interact (the fit is a
+    sum over columns and each column only sees its own block's scale), so blocks of different sizes have
+    independent scales; identical blocks share one (they solve the same scale problem)."""
+    w = sp.Rational(count * k, K)
+    if k == 1:
+        types = ((w, (sp.Integer(0), sp.Integer(1)), (1, K - 1)),)
+        sv = tuple([sp.Integer(1)] * count)
+    else:
+        gaps, mults = [sp.Integer(0), sp.Integer(1)], [1, k - 1]
+        if K > k:
+            gaps.insert(1, sp.Rational(k - 1, k))
+            mults.insert(1, K - k)
+        types = ((w, tuple(gaps), tuple(mults)),)
+        sv = tuple([sp.Integer(1)] * (count * (k - 1)))
+    return Component(f"{count}×{k}-block" if count > 1 else f"{k}-block", types, sv)
+
+
+def blocks(K: int, sizes) -> Family:
+    """Block-diagonal simplices of the given sizes (a partition of K), one scale per distinct size.
+
+    blocks(K, [K]) is DNC; blocks(2m, [2]*m) is paired (up to a factor 2 in the scale); blocks(2m+1,
+    [2]*m + [1]) is the two-scale paired family; e.g. blocks(5, [3, 2]) mixes a 3-simplex with a pair (the
+    'smaller simplex with pairs' of the paper's GD experiments)."""
+    K = V.integer("K", K, 2)
+    sizes = sorted((V.integer("block size", k, 1, K) for k in sizes), reverse=True)
+    if sum(sizes) != K:
+        raise V.ParameterError(f"block sizes must sum to K = {K}, got {sizes} (sum {sum(sizes)})")
+    distinct = sorted(set(sizes), reverse=True)
+    comps = tuple(block_component(K, k, sizes.count(k)) for k in distinct)
+    layout = list(sizes)
+
+    def build(sc):
+        M = sp.zeros(K, K)
+        i = 0
+        for k in layout:
+            s = sc[distinct.index(k)]
+            for a in range(k):
+                for b in range(k):
+                    if k == 1:
+                        M[i + a, i + b] = s
+                    else:
+                        M[i + a, i + b] = s * (sp.Integer(int(a == b)) - sp.Rational(1, k))
+            i += k
+        return M
+
+    name = "blocks(" + "+".join(map(str, sizes)) + ")"
+    return Family(name, K, comps, build, f"block-diagonal simplices of sizes {sizes}, one scale per size")
+
+
+def partitions(K: int, max_part: int | None = None, min_blocks: int = 2):
+    """Partitions of K (parts <= max_part), largest part first, with at least ``min_blocks`` parts."""
+    max_part = K if max_part is None else max_part
+
+    def rec(n, mx):
+        if n == 0:
+            yield []
+            return
+        for k in range(min(n, mx), 0, -1):
+            for rest in rec(n - k, k):
+                yield [k] + rest
+
+    return [p for p in rec(K, max_part) if len(p) >= min_blocks]
+
+
+def block_families(K: int, max_part: int = 3, exclude_named: bool = True) -> list:
+    """All blocks(K, partition) with parts <= max_part, except those equal to DNC, paired or paired2."""
+    out = []
+    for part in partitions(K, max_part):
+        if exclude_named and (part == [K] or all(k == 2 for k in part)
+                              or (K % 2 == 1 and sorted(part) == [1] + [2] * (K // 2))):
+            continue
+        out.append(blocks(K, part))
+    return out
+
+
+def paired_centred(K: int) -> Family:
+    """Odd K = 2m+1: pairs at scale t₁ and a *centred* singleton direction at scale t₂:
+        Z̄ = t₁ (I_m ⊗ [[1,−1],[−1,1]] ⊕ 0) + t₂ (e_K − 1/K) e_Kᵀ.
+    The singleton column has the same gaps as in ``paired_two_scale`` (t₂ to every other class) and the pair
+    columns are untouched, but the singleton's singular value is √((K−1)/K) instead of 1 (its column is
+    centred), so its loss is never higher than paired2's — nor than paired's (take t₂ = t₁). The two
+    parts stay orthogonal (B has zero row and column sums and no singleton row/column), so the family is
+    separable like paired2."""
+    K = V.integer("K", K, 3)
+    if K % 2 == 0:
+        raise V.ParameterError(f"paired_centred needs odd K, got K = {K}")
+    base = paired_two_scale(K)
+    pairs, single = base.components
+    single_c = Component("centred singleton", single.types, (sp.sqrt(sp.Rational(K - 1, K)),))
+    P = paired(K).matrix
+
+    def build(sc):
+        B = sp.Matrix(P)
+        B[K - 1, K - 1] = 0
+        E = sp.zeros(K, K)
+        for i in range(K):
+            E[i, K - 1] = sp.Integer(int(i == K - 1)) - sp.Rational(1, K)
+        return B * sc[0] + E * sc[1]
+
+    return Family("paired2c", K, (pairs, single_c), build,
+                  "odd K: pairs at scale t₁, centred singleton column (e_K − 1/K) at scale t₂",
+                  dominates=("paired", "paired2"))
+
+
+FAMILY_NAMES = ("dnc", "paired", "paired2", "paired2c", "polygon")
 
 
 def named_family(name: str, K: int) -> Family:
-    """'dnc', 'paired' (paper Eq. 5, one scale), 'paired2' (odd K, two scales), 'polygon'."""
+    """'dnc', 'paired' (paper Eq. 5, one scale), 'paired2' (odd K, two scales), 'polygon', or
+    'blocks:3+2' (``blocks``)."""
+    if isinstance(name, str) and name.startswith("blocks:"):
+        try:
+            sizes = [int(x) for x in name.split(":", 1)[1].split("+")]
+        except ValueError:
+            raise V.ParameterError(f"structure 'blocks:a+b+…' needs integer block sizes, got {name!r}") from None
+        return blocks(K, sizes)
     V.choice("structure", name, FAMILY_NAMES)
     if name == "paired2":
         return paired_two_scale(K)
+    if name == "paired2c":
+        return paired_centred(K)
     return from_structure(named(name, K))
 
 
 def default_families(K: int) -> list:
-    """DNC, paired (Eq. 5), the two-scale odd paired family (odd K >= 3) and the polygon."""
+    """DNC, paired (Eq. 5), for odd K >= 3 the two-scale families paired2 and paired2c, and the polygon."""
     fams = [from_structure(dnc(K)), from_structure(paired(K))]
     if K % 2 == 1 and K >= 3:
-        fams.append(paired_two_scale(K))
+        fams += [paired_two_scale(K), paired_centred(K)]
     fams.append(from_structure(polygon(K)))
     return fams
 

@@ -97,6 +97,16 @@ class Candidate:
 
 _DECOMP_CACHE: dict = {}
 _BRANCH_CACHE: dict = {}
+_GUESS: dict = {}  # (component types, svals, L, what) -> an approximate root found at a lower precision
+
+
+def guess(key):
+    """A root found earlier at lower precision (a Newton start for a higher-precision solve)."""
+    return _GUESS.get(key)
+
+
+def remember(key, value):
+    _GUESS[key] = value
 
 
 def newton_bracket(f, df, a, b, x0=None):
@@ -276,15 +286,20 @@ class Curve:
                 out = []
                 with mpmath.workdps(self.dps):
                     for br in raw["branches"]:
+                        gk = (self.comp.types, self.comp.svals, self.L)
                         if br["peak"] is None:
                             ts, ps = mpmath.mpf(0), self.h(mpmath.mpf(0))
                         else:
-                            ts = newton_bracket(self.psi, self.dpsi, *br["peak"])
+                            k = gk + ("peak", br["peak"][0])
+                            ts = newton_bracket(self.psi, self.dpsi, *br["peak"], x0=guess(k))
+                            remember(k, ts)
                             ps = self.phi(ts)
                         if br["valley"] is None:
                             te, pe = mpmath.inf, mpmath.mpf(0)
                         else:
-                            te = newton_bracket(self.psi, self.dpsi, *br["valley"])
+                            k = gk + ("valley", br["valley"][0])
+                            te = newton_bracket(self.psi, self.dpsi, *br["valley"], x0=guess(k))
+                            remember(k, te)
                             pe = max(self.phi(te), mpmath.mpf(0))
                         out.append(Branch(ts, te, ps, pe, br["peak"], br["valley"]))
                 _BRANCH_CACHE[key] = out
@@ -453,6 +468,61 @@ def _decompose(comp: Component, L: int, backend_name) -> dict:
 
 # ---- interval evaluation (search and certificates) -----------------------------------------------
 
+class Fast:
+    """Cheap operations on backend intervals: native arb comparisons and endpoints when the backend is
+    arb (no conversion to mpf), the generic ``IntervalBackend`` calls otherwise."""
+
+    def __init__(self, B):
+        self.B = B
+        self.arb = B.name == "arb"
+        if self.arb:
+            from flint import arb, fmpq
+            self._arb, self._fmpq = arb, fmpq
+
+    def sgn(self, x) -> int:
+        if self.arb:
+            return 1 if x > 0 else (-1 if x < 0 else 0)
+        return self.B.sign(x)
+
+    def pt(self, v):
+        """Exact point from an mpf / int."""
+        if self.arb and isinstance(v, mpmath.mpf):
+            sign, man, exp, _ = v._mpf_
+            man = -int(man) if sign else int(man)
+            return self._arb(self._fmpq(man * (1 << exp), 1) if exp >= 0 else self._fmpq(man, 1 << (-exp)))
+        return self.B.point(v)
+
+    def lo(self, x):
+        return x.lower() if self.arb else self.B.point(self.B.lower(x))
+
+    def hi(self, x):
+        return x.upper() if self.arb else self.B.point(self.B.upper(x))
+
+    def mid(self, x):
+        if self.arb:
+            return x.mid()
+        return self.B.point((self.B.lower(x) + self.B.upper(x)) / 2)
+
+    def union(self, x, y):
+        if self.arb:
+            return x.union(y)
+        return self.B.hull(min(self.B.lower(x), self.B.lower(y)), max(self.B.upper(x), self.B.upper(y)))
+
+    def hull(self, x, y):
+        """Hull of two exact points x <= y."""
+        return self.union(x, y)
+
+    def to_mpf(self, x) -> mpmath.mpf:
+        """An exact point as an mpf (the midpoint of a ball)."""
+        if self.arb:
+            return mpmath.mpf(x.mid()._mpf_)
+        return (self.B.lower(x) + self.B.upper(x)) / 2
+
+    def lt(self, x, y) -> bool:
+        """x < y for exact points."""
+        return self.sgn(y - x) > 0
+
+
 class IntervalCurve:
     """A ``Curve`` evaluated with interval arithmetic at ``prec`` bits (arb by default).
 
@@ -467,11 +537,14 @@ class IntervalCurve:
     def __init__(self, curve: Curve, prec: int = 64, backend_name: str | None = None):
         self.cv, self.prec = curve, int(prec)
         self.B = B = interval_backend(backend_name)
+        self.F = F = Fast(B)
         with B.precision(self.prec):
             self.fit_iv, self.h_iv, self.dh_iv, _ = curve.interval_functions(B)
             self.p, self.A, self.P = curve.interval_constants(B)
             self.omp = B.point(1) - self.p
+            self.pm1 = self.p - 1
             self.zero = self.fit_iv(B.point(0))
+            self.zero_pt = B.point(0)
             self.branch_data = []
             for br in curve.branches():
                 if br.peak is None:
@@ -487,144 +560,166 @@ class IntervalCurve:
                     bot, te = self.phi(T), T
                 self.branch_data.append((ts, te, top, bot))
 
+    def phi(self, X):
+        if self.cv.p == 1:
+            return self.h_iv(X)
+        return self.B.pow_pos(X, self.omp) * self.h_iv(X)
+
     def _psi(self, X):
         return self.omp * self.h_iv(X) + X * self.dh_iv(X)
 
     def _narrow(self, t, wide, sign_left: int):
         """A narrow proven bracket of the ψ root t inside the isolating bracket ``wide`` (where ψ has
         exactly one simple root): the signs of ψ at t(1 ∓ ε) are proven opposite."""
-        B = self.B
+        B, F = self.B, self.F
         for k in range(8):
             eps = mpmath.mpf(2) ** (-(self.prec - 12 - 8 * k))
             lo, hi = max(t * (1 - eps), wide[0]), min(t * (1 + eps), wide[1])
-            if B.sign(self._psi(B.point(lo))) == sign_left and B.sign(self._psi(B.point(hi))) == -sign_left:
+            if F.sgn(self._psi(B.point(lo))) == sign_left and F.sgn(self._psi(B.point(hi))) == -sign_left:
                 return B.hull(lo, hi)
         return B.hull(*wide)
 
-    def phi(self, X):
-        B = self.B
-        if self.cv.p == 1:
-            return self.h_iv(X)
-        return B.pow_pos(X, self.omp) * self.h_iv(X)
-
-    def _mid(self, x) -> mpmath.mpf:
-        return (self.B.lower(x) + self.B.upper(x)) / 2
-
-    def _solve(self, i: int, c, hint=None, a=None, b=None):
-        """Midpoint Newton on log φ − log c inside [a, b] ⊂ branch i, where φ(a) > c > φ(b) is proven
-        (bisection safeguard). Returns (t, a, b): the approximate root and the final proven bracket."""
-        B = self.B
+    def _solve(self, i: int, c, hint=None):
+        """Midpoint Newton on log φ − log c inside branch i (bisection safeguard), on exact points.
+        Returns (t, a, b): the approximate root and a bracket with φ(a) > c > φ(b) proven."""
+        B, F = self.B, self.F
         ts, te, _, _ = self.branch_data[i]
-        a = B.upper(ts) if a is None else a
-        if b is None:
-            if te is not None:
-                b = B.lower(te)
-            else:
-                b = max(a * 2, mpmath.mpf(1)) if hint is None else max(hint * mpmath.mpf("1.25"), a * 2)
-                while B.sign(self.phi(B.point(b)) - c) >= 0:
-                    if B.sign(self.phi(B.point(b)) - c) > 0:
-                        a = b
-                    b *= 2
-        logc = B.log(c)
-        x = hint if (hint is not None and a < hint < b) else (mpmath.sqrt(a * b) if a > 0 else b / 2)
-        tol = mpmath.mpf(2) ** (-(self.prec - 6))
-        with mpmath.workdps(int(self.prec / 3.3) + 10):
-            for _ in range(4 * self.prec + 50):
-                X = B.point(x)
-                h = self.h_iv(X)
-                if B.sign(h) < 0:
-                    b = x
-                    x = (a + b) / 2
-                    continue
-                if B.sign(h) == 0:
-                    return x, a, b
-                G = (self.omp * B.log(X) if self.cv.p != 1 else 0) + B.log(h) - logc
-                s = B.sign(G)
+        a = F.hi(ts)
+        if te is not None:
+            b = F.lo(te)
+        else:
+            two = B.point(2)
+            b = F.mid(a * two) if F.sgn(a - 1) > 0 else B.point(1)
+            if hint is not None and F.lt(b, hint):
+                b = F.mid(hint * B.point(mpmath.mpf("1.25")))
+            while True:
+                s = F.sgn(self.phi(b) - c)
+                if s < 0:
+                    break
                 if s > 0:
-                    a = x
-                elif s < 0:
-                    b = x
+                    a = b
+                b = b * two
+        logc = B.log(c)
+        half = B.point(mpmath.mpf(1) / 2)
+        if hint is not None and F.lt(a, hint) and F.lt(hint, b):
+            x = hint
+        else:
+            x = F.mid((a + b) * half) if (F.sgn(a) == 0 or F.sgn(b - a * 4) < 0) else F.mid(B.exp((B.log(a) + B.log(b)) * half))
+        tol = B.point(mpmath.mpf(2) ** (-(self.prec - 6)))
+        p1 = self.cv.p == 1
+        for _ in range(4 * self.prec + 50):
+            h = self.h_iv(x)
+            sh = F.sgn(h)
+            if sh < 0:
+                b = x
+                x = F.mid((a + b) * half)
+                continue
+            if sh == 0:
+                return x, a, b
+            G = (B.log(h) if p1 else self.omp * B.log(x) + B.log(h)) - logc
+            s = F.sgn(G)
+            if s > 0:
+                a = x
+            elif s < 0:
+                b = x
+            else:
+                return x, a, b
+            dG = (self.dh_iv(x) / h) if p1 else (self.omp / x + self.dh_iv(x) / h)
+            xn = F.mid(x - F.mid(G) / F.mid(dG))
+            if not (F.lt(a, xn) and F.lt(xn, b)):
+                if F.sgn(a) > 0 and F.sgn(b - a * 4) > 0:
+                    xn = F.mid(B.exp((B.log(a) + B.log(b)) * half))
                 else:
-                    return x, a, b
-                dG = (self.omp / X if self.cv.p != 1 else 0) + self.dh_iv(X) / h
-                xn = x - self._mid(G) / self._mid(dG)
-                if not (a < xn < b):
-                    xn = mpmath.sqrt(a * b) if (a > 0 and b / a > 2) else (a + b) / 2
-                elif abs(xn - x) <= tol * xn:
-                    return xn, a, b
-                x = xn
-                if b - a <= tol * b:
-                    return x, a, b
+                    xn = F.mid((a + b) * half)
+            elif F.sgn(tol * xn - abs(xn - x)) >= 0:
+                return xn, a, b
+            x = xn
+            if F.sgn(tol * b - (b - a)) >= 0:
+                return x, a, b
         return x, a, b
 
     def _enclose_on(self, T, c, t=None):
-        """(value, ∂/∂μ) enclosures of f over the t-interval T (mean-value form about t when given)."""
-        B = self.B
-        Tp = B.pow_pos(T, self.p) if B.lower(T) > 0 else B.hull(0, B.upper(B.pow_pos(B.point(B.upper(T)), self.p)))
+        """(value, ∂/∂μ) enclosures of f over the t-interval T (mean-value form about the point t)."""
+        B, F = self.B, self.F
+        if F.sgn(T) > 0:
+            Tp = B.pow_pos(T, self.p)
+        else:
+            Tp = F.union(B.point(0), B.pow_pos(F.hi(T), self.p))
         nat = self.fit_iv(T) + self.A * c * Tp
         val = nat
-        if t is not None and t > 0 and B.lower(T) > 0:
-            tpt = B.point(t)
-            fprime = B.point(0) - self.h_iv(T) + c * B.pow_pos(T, self.p - 1)
-            mv = self.fit_iv(tpt) + self.A * c * B.pow_pos(tpt, self.p) + fprime * (T - tpt)
-            val = _intersect(B, nat, mv)
+        if t is not None and F.sgn(T) > 0:
+            fprime = self.zero_pt - self.h_iv(T) + c * B.pow_pos(T, self.pm1)
+            mv = self.fit_iv(t) + self.A * c * B.pow_pos(t, self.p) + fprime * (T - t)
+            val = _intersect(F, nat, mv)
         return val, self.A * self.P * Tp
 
     def candidates(self, mu, hints=None) -> list:
-        """Enclosures (value, ∂/∂μ, branch, t) of the zero solution and of every branch minimum at μ.
+        """Enclosures (value, ∂/∂μ, branch, t) of the zero solution and of every branch minimum at μ
+        (t an exact backend point; for the zero solution t = 0).
 
         Where μ is too close to a fold (or L = 1's φ(0+)) to decide whether a branch has a root, the
         candidate covers every t where the root could be (f over that t-interval): still valid bounds,
         since f(t) >= V(μ) for every t."""
-        B = self.B
+        B, F = self.B, self.F
         with B.precision(self.prec):
-            c = B.point(mu) * self.P
-            out = [(self.zero, B.point(0), -1, mpmath.mpf(0))]
+            c = F.pt(mu) * self.P
+            out = [(self.zero, self.zero_pt, -1, self.zero_pt)]
             for i, (ts, te, top, bot) in enumerate(self.branch_data):
-                s_top = B.sign(top - c)
-                s_bot = 1 if bot is None else B.sign(c - bot)
+                s_top = F.sgn(top - c)
+                s_bot = 1 if bot is None else F.sgn(c - bot)
                 if s_top < 0 or s_bot < 0:
                     continue
                 if s_top == 0 or s_bot == 0:
-                    lo = B.lower(ts)
-                    hi = B.upper(te) if te is not None else None
-                    if s_top == 0:  # root, if any, just right of the peak
-                        step = max(B.upper(ts), mpmath.mpf(2) ** (-self.prec))
-                        tau = B.upper(ts) + step * mpmath.mpf(2) ** (-(self.prec // 2))
-                        while B.sign(self.phi(B.point(tau)) - c) >= 0:
-                            tau = B.upper(ts) + (tau - B.upper(ts)) * 4
-                        hi = tau if hi is None else min(hi, tau)
-                    if s_bot == 0:  # root, if any, just left of the valley
-                        tau = B.lower(te) * (1 - mpmath.mpf(2) ** (-(self.prec // 2)))
-                        while B.sign(self.phi(B.point(tau)) - c) <= 0:
-                            tau = B.lower(te) - (B.lower(te) - tau) * 4
-                        lo = max(lo, tau)
+                    lo = F.lo(ts)
+                    hi = F.hi(te) if te is not None else None
+                    if s_top == 0:  # the root, if any, lies just right of the peak
+                        u = F.hi(ts)
+                        step = u * B.point(mpmath.mpf(2) ** (-(self.prec // 2))) + B.point(mpmath.mpf(2) ** (-self.prec))
+                        tau = u + step
+                        while F.sgn(self.phi(tau) - c) >= 0:
+                            step = step * 4
+                            tau = u + step
+                        hi = tau if hi is None else (tau if F.lt(tau, hi) else hi)
+                    if s_bot == 0:  # the root, if any, lies just left of the valley
+                        u = F.lo(te)
+                        step = u * B.point(mpmath.mpf(2) ** (-(self.prec // 2)))
+                        tau = u - step
+                        while F.sgn(self.phi(tau) - c) <= 0:
+                            step = step * 4
+                            tau = u - step
+                        lo = tau if F.lt(lo, tau) else lo
                     if hi is None:
                         continue
-                    val, der = self._enclose_on(B.hull(lo, hi), c)
+                    val, der = self._enclose_on(F.hull(lo, hi), c)
                     out.append((val, der, i, hi))
                     continue
-                t, a, b = self._solve(i, c, None if hints is None else hints.get(i))
+                h0 = None if hints is None else hints.get(i)
+                t, a, b = self._solve(i, c, h0)
                 T = None
                 for k in range(12):
-                    eps = mpmath.mpf(2) ** (-(self.prec - 10 - 5 * k))
-                    if eps > mpmath.mpf(1) / 4:
+                    eps = B.point(mpmath.mpf(2) ** (-(self.prec - 10 - 5 * k)))
+                    if k and F.sgn(eps - B.point(mpmath.mpf(1) / 4)) > 0:
                         break
-                    lo, hi = max(t * (1 - eps), a), min(t * (1 + eps), b)
-                    if B.sign(self.phi(B.point(lo)) - c) > 0 and B.sign(self.phi(B.point(hi)) - c) < 0:
-                        T = B.hull(lo, hi)
+                    lo, hi = F.mid(t - t * eps), F.mid(t + t * eps)
+                    lo = lo if F.lt(a, lo) else a
+                    hi = hi if F.lt(hi, b) else b
+                    if F.sgn(self.phi(lo) - c) > 0 and F.sgn(self.phi(hi) - c) < 0:
+                        T = F.hull(lo, hi)
                         break
                 if T is None:  # the proven bracket [a, b] from the solver
-                    T, t = B.hull(a, b), None
+                    T, t = F.hull(a, b), None
                 val, der = self._enclose_on(T, c, t)
-                out.append((val, der, i, t if t is not None else B.upper(T)))
+                out.append((val, der, i, t if t is not None else F.hi(T)))
             return out
 
 
-def _intersect(B, x, y):
+def _intersect(F, x, y):
+    """Intersection of two enclosures of the same number."""
+    if F.arb:
+        r = x.intersection(y)
+        return r
+    B = F.B
     lo, hi = max(B.lower(x), B.lower(y)), min(B.upper(x), B.upper(y))
-    if lo > hi:  # pragma: no cover - both are enclosures of the same number
-        raise ArithmeticError("disjoint enclosures")
     return B.hull(lo, hi)
 
 
@@ -644,7 +739,7 @@ class FamilyValue:
 
     def hints(self) -> dict:
         """Starting scales for ``FamilyCurves.point`` (keys as in its hint store)."""
-        return {("mp", k): {br: t} for k, (br, t) in enumerate(self.argmins) if br >= 0}
+        return {("mp", k): {br: self.scales[k]} for k, (br, t) in enumerate(self.argmins) if br >= 0}
 
 
 class FamilyCurves:
@@ -678,6 +773,7 @@ class FamilyCurves:
     def value(self, mu) -> FamilyValue:
         """Proven enclosures of V(μ) and of its superdifferential (interval arithmetic)."""
         B = self.B
+        F = self.interval_curves[0].F
         with B.precision(self.prec):
             v = d = B.point(0)
             scales, tmax, argmins = [], [], []
@@ -687,15 +783,19 @@ class FamilyCurves:
                 for val, der, br, t in cands:
                     if br >= 0:
                         hints[br] = t
-                m_lo = min(B.lower(c[0]) for c in cands)
-                m_hi = min(B.upper(c[0]) for c in cands)
-                active = [c for c in cands if B.lower(c[0]) <= m_hi]
-                v = v + B.hull(m_lo, m_hi)
-                d = d + B.hull(min(B.lower(c[1]) for c in active), max(B.upper(c[1]) for c in active))
-                best = min(active, key=lambda c: B.upper(c[0]))
-                scales.append(best[3])
+                # V = min over candidates: [min lower, min upper]; active = those that can be minimal
+                m_hi = min((F.hi(c[0]) for c in cands), key=F.to_mpf) if not F.arb else min(F.hi(c[0]) for c in cands)
+                active = [c for c in cands if F.sgn(F.lo(c[0]) - m_hi) <= 0]
+                m_lo = min(F.lo(c[0]) for c in cands) if F.arb else min((F.lo(c[0]) for c in cands), key=F.to_mpf)
+                v = v + F.hull(m_lo, m_hi)
+                dd = active[0][1]
+                for c in active[1:]:
+                    dd = F.union(dd, c[1])
+                d = d + dd
+                best = min(active, key=lambda c: F.to_mpf(F.hi(c[0])))
+                scales.append(F.to_mpf(best[3]))
                 argmins.append((best[2], best[3]))
-                tmax.append(max(c[3] for c in active) * (1 + mpmath.mpf(2) ** (-(self.prec - 40))))
+                tmax.append(max(F.to_mpf(c[3]) for c in active) * (1 + mpmath.mpf(2) ** (-(self.prec - 40))))
             return FamilyValue(mu, v, d, tuple(scales), tuple(tmax), tuple(argmins))
 
     def point(self, mu):

@@ -40,7 +40,8 @@ import sympy as sp
 from . import _validate as V
 from .families import Family, default_families, merge_equivalent
 from .intervals import backend as interval_backend
-from .optimal_value import AmbiguousPoint, Curve, FamilyCurves, IntervalCurve, _enclose, newton_bracket
+from .optimal_value import (AmbiguousPoint, Curve, FamilyCurves, IntervalCurve, _enclose, guess, newton_bracket,
+                            remember)
 from .precision import DEFAULT_DPS, GUARD_DIGITS, PrecisionError, agreed_digits, check_dps, nstr
 
 SEARCH_DPS = 20  # mpmath digits of the search's curves (tie brackets); intervals use SEARCH_BITS
@@ -65,10 +66,13 @@ def component_zero_threshold(cv: Curve):
                     if G(te) >= 0:
                         continue
                 else:
-                    te = max(br.t_start * 2, mpmath.mpf(1))
+                    g0 = guess((cv.comp.types, cv.comp.svals, cv.L, "zero", i))
+                    te = g0 * mpmath.mpf("1.01") if g0 is not None else max(br.t_start * 2, mpmath.mpf(1))
                     while G(te) >= 0:
                         te *= 2
-                tz = newton_bracket(G, lambda t: cv.A * cv.psi(t), br.t_start, te)
+                gk = (cv.comp.types, cv.comp.svals, cv.L, "zero", i)
+                tz = newton_bracket(G, lambda t: cv.A * cv.psi(t), br.t_start, te, x0=guess(gk))
+                remember(gk, tz)
                 cand = (cv.mu_of(tz), tz, i)
             if cand[0] > best[0]:
                 best = cand
@@ -332,31 +336,35 @@ def v0_lower(fam: Family):
     return sp.Integer(0)
 
 
-def _D_bounds(B, ex, ey, a, b, v0x, v0y):
-    """Bounds (lo, hi) on D = V_X − V_Y over [a, b] and (plo, phi) on D' (module docstring)."""
+def _box_tests(F, ex, ey, a, b, v0x, v0y):
+    """Decide, on [a, b], whether D = V_X − V_Y is certainly > 0 (→ +1) or < 0 (→ −1) everywhere, else 0;
+    and the sign of D' (0 if undecided). Bounds (module docstring), all in interval arithmetic:
+    monotone [V_X(a) − V_Y(b), V_X(b) − V_Y(a)]; ratio (v0x − v0y) + [a, b]·(u_X − u_Y);
+    mean value D(a) + [0, b−a]·D'(box) and D(b) − [0, b−a]·D'(box), D'(box) ⊂ hull(V_X'(a), V_X'(b)) −
+    hull(V_Y'(a), V_Y'(b)) by concavity."""
+    B = F.B
     (xa, xb), (ya, yb) = ex, ey
-    A_, B_ = B.point(a), B.point(b)
-    W = B.point(b - a) if False else B_ - A_
-    lo = B.lower(xa.v - yb.v)
-    hi = B.upper(xb.v - ya.v)
-    # ratio bound with u = (V − v0)/μ non-increasing
-    dlo = B.lower((xb.v - v0x) / B_) - B.upper((ya.v - v0y) / A_)
-    dhi = B.upper((xa.v - v0x) / A_) - B.lower((yb.v - v0y) / B_)
-    base = v0x - v0y
-    lo = max(lo, B.lower(base + B.point(min(a * dlo, b * dlo))))
-    hi = min(hi, B.upper(base + B.point(max(a * dhi, b * dhi))))
-    # derivative bound (concavity) and the mean-value bound
-    plo = B.lower(xb.d) - B.upper(ya.d)
-    phi = B.upper(xa.d) - B.lower(yb.d)
+    A_, B_ = F.pt(a), F.pt(b)
+    AB = F.hull(A_, B_)
+    W = F.hull(B.point(0), B_ - A_)
+    Dp = F.union(xa.d, xb.d) - F.union(ya.d, yb.d)
     Da, Db = xa.v - ya.v, xb.v - yb.v
-    lo = max(lo, B.lower(Da + W * B.point(min(plo, 0))), B.lower(Db - W * B.point(max(phi, 0))))
-    hi = min(hi, B.upper(Da + W * B.point(max(phi, 0))), B.upper(Db - W * B.point(min(plo, 0))))
-    return lo, hi, plo, phi
+    sgn_p = F.sgn(Dp)
+    # D > 0 everywhere?
+    pos = (F.sgn(xa.v - yb.v) > 0
+           or F.sgn(v0x - v0y + AB * ((xb.v - v0x) / B_ - (ya.v - v0y) / A_)) > 0
+           or F.sgn(Da + W * Dp) > 0 or F.sgn(Db - W * Dp) > 0)
+    if pos:
+        return 1, sgn_p
+    neg = (F.sgn(xb.v - ya.v) < 0
+           or F.sgn(v0x - v0y + AB * ((xa.v - v0x) / A_ - (yb.v - v0y) / B_)) < 0
+           or F.sgn(Da + W * Dp) < 0 or F.sgn(Db - W * Dp) < 0)
+    return (-1 if neg else 0), sgn_p
 
 
-def _sign_at(B, e, f):
+def _sign_at(F, e, f):
     """Sign of V_X − V_Y at one point from enclosures (0 if undecided)."""
-    return B.sign(e.v - f.v)
+    return F.sgn(e.v - f.v)
 
 
 def branch_and_bound(fcs: list, mu_lo, mu_hi, zero_mu: list, v0: list | None = None, progress=None,
@@ -368,6 +376,7 @@ def branch_and_bound(fcs: list, mu_lo, mu_hi, zero_mu: list, v0: list | None = N
     the winner's index or None). Returns (boxes, evaluator)."""
     ev = _Evaluator(fcs, cache)
     B = fcs[0].B
+    F = fcs[0].interval_curves[0].F
     prec = fcs[0].prec
     res = rel_resolution if rel_resolution is not None else mpmath.mpf(2) ** (-(prec - 24))
     with B.precision(prec):
@@ -389,13 +398,14 @@ def branch_and_bound(fcs: list, mu_lo, mu_hi, zero_mu: list, v0: list | None = N
                 E = None
             if E is not None:
                 dominated = set()
-                for x in alive0:
-                    for y in alive0:
-                        if x != y and y not in dominated:
-                            lo, hi, _, _ = _D_bounds(B, E[x], E[y], a, b, v0[x], v0[y])
-                            if lo > 0:
-                                dominated.add(x)
-                                break
+                tests = {}
+                for ix, x in enumerate(alive0):
+                    for y in alive0[ix + 1:]:
+                        tests[(x, y)] = _box_tests(F, E[x], E[y], a, b, v0[x], v0[y])
+                        if tests[(x, y)][0] > 0:
+                            dominated.add(x)
+                        elif tests[(x, y)][0] < 0:
+                            dominated.add(y)
                 alive = [k for k in alive0 if k not in dominated]
                 if len(alive) > 1 and endpoint_rule is not None:
                     for x in alive:
@@ -409,10 +419,11 @@ def branch_and_bound(fcs: list, mu_lo, mu_hi, zero_mu: list, v0: list | None = N
                     decided = Box(a, b, "winner", winner=alive[0])
                 elif len(alive) == 2:
                     x, y = alive
-                    sa = _sign_at(B, E[x][0], E[y][0])
-                    sb = _sign_at(B, E[x][1], E[y][1])
-                    _, _, plo, phi = _D_bounds(B, E[x], E[y], a, b, v0[x], v0[y])
-                    if sa * sb < 0 and (plo > 0 or phi < 0):
+                    sa = _sign_at(F, E[x][0], E[y][0])
+                    sb = _sign_at(F, E[x][1], E[y][1])
+                    key = (x, y) if (x, y) in tests else (y, x)
+                    sgn_p = tests[key][1] * (1 if key == (x, y) else -1)
+                    if sa * sb < 0 and sgn_p != 0:
                         left, right = (y, x) if sa > 0 else (x, y)
                         decided = Box(a, b, "switch", pair=(left, right))
             if decided is not None:
@@ -527,8 +538,10 @@ def make_l1_endpoint_rule(fcs: list, L: int):
 
 # ---- refining a tie ------------------------------------------------------------------------------------
 
-def _refine_tie(fx: Family, fy: Family, L: int, a, b, wdps: int, hints=None):
-    """The unique zero of D = V_X − V_Y in [a, b] at wdps digits (safeguarded Newton, D' exact)."""
+def _refine_tie(fx: Family, fy: Family, L: int, a, b, wdps: int, hints=None, x0=None):
+    """The unique zero of D = V_X − V_Y in [a, b] at wdps digits (safeguarded Newton, D' exact).
+    With ``x0`` (a lower-precision root) plain Newton from x0 is tried first; it must stay in [a, b]
+    and converge quadratically, else the bracketed iteration runs."""
     X, Y = FamilyCurves(fx, L, wdps), FamilyCurves(fy, L, wdps)
     if hints:
         X._hints.update({k: dict(v) for k, v in hints[0].items()})
@@ -540,6 +553,24 @@ def _refine_tie(fx: Family, fy: Family, L: int, a, b, wdps: int, hints=None):
             vx, dx, _ = X.point(mu)
             vy, dy, _ = Y.point(mu)
             return vx - vy, dx - dy
+
+        if x0 is not None:
+            x = mpmath.mpf(x0)
+            tol = mpmath.eps * 16
+            prev = None
+            for _ in range(12):
+                Dx, dD = D(x)
+                if dD == 0:
+                    break
+                xn = x - Dx / dD
+                if not (a < xn < b):
+                    break
+                step = abs(xn - x)
+                if step <= tol * abs(xn):
+                    return xn
+                if prev is not None and step > prev / 2:
+                    break
+                prev, x = step, xn
 
         Da, _ = D(a)
         Db, _ = D(b)
@@ -579,7 +610,8 @@ def _certify_tie(fx, fy, L, mu, dps, backend):
         lo, hi = mu * (1 - eps), mu * (1 + eps)
         B = X.B
         with B.precision(X.prec):
-            s = [_sign_at(B, X.value(m), Y.value(m)) for m in (lo, hi)]
+            F = X.interval_curves[0].F
+            s = [_sign_at(F, X.value(m), Y.value(m)) for m in (lo, hi)]
     if s[0] * s[1] >= 0:
         raise PrecisionError(f"could not certify the tie of {fx.name} and {fy.name}")
     return lo, hi
@@ -590,7 +622,14 @@ def refine_switch(fx: Family, fy: Family, L: int, a, b, dps: int = DEFAULT_DPS, 
     """The tie of fx and fy in the box [a, b] (exactly one, from ``branch_and_bound``), to dps digits.
     ``hints``: (FamilyValue of fx, FamilyValue of fy) near the box, for starting scales."""
     hh = (hints[0].hints(), hints[1].hints()) if hints else None
-    val, dig = _two_precisions(lambda w: _refine_tie(fx, fy, L, a, b, w, hh), dps, f"tie {fx.name}/{fy.name}")
+    lo = _refine_tie(fx, fy, L, a, b, dps + GUARD_DIGITS, hh)
+    hi = _refine_tie(fx, fy, L, a, b, 2 * dps + GUARD_DIGITS, hh, x0=lo)
+    with mpmath.workdps(2 * dps + GUARD_DIGITS):
+        dig = agreed_digits(lo, hi)
+    if dig < dps:
+        raise PrecisionError(f"tie {fx.name}/{fy.name}: {dps + GUARD_DIGITS} and {2 * dps + GUARD_DIGITS} digits "
+                             f"agree to {float(dig):.1f} digits only")
+    val = hi
     enc = _certify_tie(fx, fy, L, val, dps, backend) if certify else None
     return Threshold(kind, f"{fx.name}|{fy.name}", fx.K, L, val, dps, dig, enc)
 
@@ -711,8 +750,8 @@ def phase(K: int, L: int, families: list | None = None, dps: int = DEFAULT_DPS, 
     """The phase diagram of one (K, L) in μ (= λ at n = 1): every switch of the winner, to dps digits.
 
     ``families`` default: ``families.default_families(K)``; equivalent families are merged (labels
-    'a=b'), and a family that is a special case of another in the list (``Family.contains``, e.g.
-    paired ⊂ paired2 for odd K) is left out of the envelope (it is never strictly lower). ``pairs``:
+    'a=b'), and a family that another one in the list dominates (``Family.dominates``, e.g. paired and
+    paired2 by paired2c for odd K) is left out of the envelope (it is never strictly lower). ``pairs``:
     pairs of names whose ties are reported even off the envelope (e.g. ('dnc', 'paired')).
     """
     K = V.integer("K", K, 2)
@@ -725,7 +764,7 @@ def phase(K: int, L: int, families: list | None = None, dps: int = DEFAULT_DPS, 
     dropped = {}
     for lab, f in zip(all_labels, all_reps):
         for other in all_reps:
-            if other is not f and any(nm in lab.split("=") for nm in other.contains):
+            if other is not f and any(nm in lab.split("=") for nm in other.dominates):
                 dropped[lab] = other.name
     keep = [k for k, lab in enumerate(all_labels) if lab not in dropped]
     labels = [all_labels[k] for k in keep]
@@ -735,6 +774,9 @@ def phase(K: int, L: int, families: list | None = None, dps: int = DEFAULT_DPS, 
     cache: dict = {}
     zth = {lab: zero_threshold(f, L, dps, certify=certify, backend=backend) for lab, f in zip(labels, reps)}
     folds = {lab: fold_threshold(f, L, dps, certify=certify, backend=backend) for lab, f in zip(all_labels, all_reps)}
+    for d in (zth, folds):
+        for lab, t in d.items():
+            t.label = lab
     zmu = [_zero_mu_search(fc) for fc in fcs]
     mu_hi = max(zmu)
     intervals, thr, unresolved = [], [], []
@@ -795,7 +837,7 @@ def phase(K: int, L: int, families: list | None = None, dps: int = DEFAULT_DPS, 
                f"interval arithmetic to have one winner or exactly one switch between two families; above "
                f"{nstr(mu_hi, 8)} (the largest zero threshold) the zero solution wins")
         if dropped:
-            arg += "; " + ", ".join(f"{k} ⊂ {v} (never strictly lower) left out" for k, v in dropped.items())
+            arg += "; " + ", ".join(f"{k} (never strictly below {v}) left out" for k, v in dropped.items())
     merged = []
     for a, b, lab in intervals:
         if merged and merged[-1][2] == lab:
