@@ -778,6 +778,13 @@ def phase(K: int, L: int, families: list | None = None, dps: int = DEFAULT_DPS, 
         for lab, t in d.items():
             t.label = lab
     zmu = [_zero_mu_search(fc) for fc in fcs]
+    # thresholds equal to the search precision are equal (e.g. all h(0)/P = 1/K at L = 1): snap them
+    with mpmath.workdps(search_dps):
+        tol = mpmath.mpf(10) ** -(search_dps - 5)
+        for i in range(len(zmu)):
+            for j in range(len(zmu)):
+                if abs(zmu[i] - zmu[j]) <= tol * max(zmu[i], zmu[j]):
+                    zmu[i] = max(zmu[i], zmu[j])
     mu_hi = max(zmu)
     intervals, thr, unresolved = [], [], []
     nboxes = 0
