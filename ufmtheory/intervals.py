@@ -122,10 +122,11 @@ class ArbBackend(IntervalBackend):
         return x.log()
 
     def lower(self, x):
-        return mpmath.mpf(x.lower()._mpf_) if x.is_finite() else mpmath.mpf("-inf")
+        # exact (make_mpf does not round): mpf(...) would round the bound to the current mp precision
+        return mpmath.mp.make_mpf(x.lower()._mpf_) if x.is_finite() else mpmath.mpf("-inf")
 
     def upper(self, x):
-        return mpmath.mpf(x.upper()._mpf_) if x.is_finite() else mpmath.mpf("inf")
+        return mpmath.mp.make_mpf(x.upper()._mpf_) if x.is_finite() else mpmath.mpf("inf")
 
 
 class MpmathIVBackend(IntervalBackend):
@@ -161,10 +162,10 @@ class MpmathIVBackend(IntervalBackend):
         return mpmath.iv.log(x)
 
     def lower(self, x):
-        return mpmath.mpf(x.a)
+        return mpmath.mp.make_mpf(x._mpi_[0])  # exact: mpf(x.a) would round to the current mp precision
 
     def upper(self, x):
-        return mpmath.mpf(x.b)
+        return mpmath.mp.make_mpf(x._mpi_[1])
 
 
 def backend(name: str | None = None) -> IntervalBackend:

@@ -813,3 +813,12 @@ class FamilyCurves:
                 d += best.deriv
                 scales.append(best.t)
             return v, d, scales
+
+    def zero_threshold(self):
+        """μ_Z = sup{μ : V(μ) < f(0)}: the largest of the components' (``thresholds``), at this precision."""
+        from .thresholds import component_zero_threshold
+        return max((component_zero_threshold(cv)[0] for cv in self.curves), default=mpmath.mpf(0))
+
+    def fold(self):
+        """The largest μ at which some component still has a positive critical point."""
+        return max((cv.fold_mu() for cv in self.curves), default=mpmath.mpf(0))

@@ -49,7 +49,8 @@ class SymbolicStructure:
 
     @property
     def h(self) -> sp.Expr:
-        return sp.simplify(-sp.diff(self.fit, t))
+        expr = -sp.diff(self.fit, t)
+        return expr if expr.has(sp.Sum) else sp.simplify(expr)
 
     @property
     def phi(self) -> sp.Expr:
