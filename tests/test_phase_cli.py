@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from ufmtheory.cli import main
 from ufmtheory.phase import csv_rows, phase_grid, stated_region
 from ufmtheory.theorems.theorem1 import penalty_inequality
 
@@ -81,12 +82,14 @@ def test_stated_region_helper():
     (["phase", "--K", "x", "--L", "2"], "not an integer range"),
     (["phase", "--K", "3", "--L", "2", "--dps", "2"], "dps must be an integer >= 5"),
 ])
-def test_bad_input(args, message):
-    r = subprocess.run([sys.executable, "-m", "ufmtheory", *args], capture_output=True, text=True)
-    assert r.returncode == 2 and "usage: ufmtheory phase" in r.stderr and message in r.stderr
+def test_bad_input(args, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "usage: ufmtheory phase" in err and message in err
 
 
-def test_text_output():
-    r = subprocess.run([sys.executable, "-m", "ufmtheory", "phase", "--K", "4,5", "--L", "2", "--dps", "20",
-                        "--workers", "1", "--no-progress"], capture_output=True, text=True)
-    assert r.returncode == 0 and "dnc|paired" in r.stdout and "0.011760498" in r.stdout
+def test_text_output(capsys):
+    assert main(["phase", "--K", "4,5", "--L", "2", "--dps", "20", "--workers", "1", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "dnc|paired" in out and "0.011760498" in out and "DNC ever optimal" in out
