@@ -34,6 +34,7 @@ import sympy as sp
 
 from .families import Component, Family
 from .intervals import backend as interval_backend
+from .scale import CEFit
 from .rootfinding import isolate_roots
 
 
@@ -109,26 +110,28 @@ def remember(key, value):
     _GUESS[key] = value
 
 
-def newton_bracket(f, df, a, b, x0=None):
+def newton_bracket(f, df, a, b, x0=None, fa=None, fdf=None, tol_factor: int = 8):
     """The root of f in [a, b] (f(a), f(b) of opposite signs) to the current mpmath precision:
     Newton's method with the derivative ``df``, falling back to bisection whenever a step leaves the
-    shrinking bracket (hand-written: mpmath.findroot's Newton has no bracket safeguard)."""
+    shrinking bracket (hand-written: mpmath.findroot's Newton has no bracket safeguard).
+    ``fdf(x)`` -> (f, f') may replace f and df when both come from one computation; ``fa`` = f(a)."""
+    if fdf is None:
+        fdf = lambda x: (f(x), df(x))  # noqa: E731
     a, b = mpmath.mpf(a), mpmath.mpf(b)
-    fa = f(a)
+    fa = fdf(a)[0] if fa is None else fa
     if fa == 0:
         return a
     sa = mpmath.sign(fa)
     x = x0 if (x0 is not None and a < x0 < b) else (a + b) / 2
-    tol = mpmath.eps * 8
+    tol = mpmath.eps * tol_factor
     for _ in range(int(mpmath.mp.prec) * 2 + 100):
-        fx = f(x)
+        fx, d = fdf(x)
         if fx == 0:
             return x
         if mpmath.sign(fx) == sa:
             a = x
         else:
             b = x
-        d = df(x)
         xn = x - fx / d if d != 0 else None
         if xn is None or not (a < xn < b):
             xn = (a + b) / 2
@@ -145,6 +148,7 @@ class Curve:
         self.comp, self.L, self.dps = comp, int(L), int(dps)
         with mpmath.workdps(self.dps):
             self.types, sv = comp.numbers(self.dps)
+            self._ce = CEFit(self.types)
             self.p = mpmath.mpf(2) / (self.L + 1)
             self.A = mpmath.mpf(self.L + 1) / 2
             self.P = mpmath.fsum(mpmath.power(s, self.p) for s in sv)
@@ -154,14 +158,8 @@ class Curve:
 
     # ---- mpmath functions (call inside workdps(self.dps)) --------------------------------------
     def fit(self, t):
-        """ḡ(t) = Σ w [log m_min + log1p(Σ_{g>g_min} (m/m_min) e^{−t(g−g_min)}) − t g_min]."""
-        total = mpmath.mpf(0)
-        for w, gs, ms in self.types:
-            gmin = min(gs)
-            mmin = sum(m for g, m in zip(gs, ms) if g == gmin)
-            rest = mpmath.fsum(m * mpmath.exp(-t * (g - gmin)) for g, m in zip(gs, ms) if g != gmin) / mmin
-            total += w * (mpmath.log(mmin) + mpmath.log1p(rest) - t * gmin)
-        return total
+        """ḡ(t) = Σ w [log m_min + log1p(Σ_{g>g_min} (m/m_min) e^{−t(g−g_min)}) − t g_min] (``scale.CEFit``)."""
+        return self._ce.value(t)
 
     def moments(self, t, order: int = 2):
         """(h, h', h'') = Σ w (E_π g, −Var_π g, κ₃,π g) (h'' only when order >= 3)."""

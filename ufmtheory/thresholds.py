@@ -142,88 +142,84 @@ def _high_curves(family: Family, L: int, wdps: int):
     return [Curve(c, L, wdps) for c in family.components]
 
 
-def fold_threshold(family: Family, L: int, dps: int = DEFAULT_DPS, certify: bool = False,
-                   backend: str | None = None) -> Threshold:
-    """The λ (n = 1) above which no component of ``family`` has a positive critical point (largest fold)."""
+def _threshold(kind: str, family: Family, L: int, dps: int, certify: bool, backend, per_curve, certifier,
+               meaning: str) -> Threshold:
+    """max over components of ``per_curve(Curve)`` at dps+15 and 2·dps+15 digits (must agree), optionally
+    enclosed by ``certifier``."""
     dps = check_dps(dps)
     L = V.integer("L", L, 1)
 
     def fn(w):
-        return max((cv.fold_mu() for cv in _high_curves(family, L, w)), default=mpmath.mpf(0))
+        return max((per_curve(cv) for cv in _high_curves(family, L, w)), default=mpmath.mpf(0))
 
-    val, dig = _two_precisions(fn, dps, f"fold of {family.name}")
-    enc = _certify_fold(family, L, dps, backend) if (certify and val > 0) else None
-    return Threshold("fold", family.name, family.K, L, val, dps, dig, enc,
-                     info={"meaning": "above this λ (n=1) no positive critical point exists"})
+    val, dig = _two_precisions(fn, dps, f"{kind} of {family.name}")
+    enc = certifier(family, L, dps, backend) if (certify and val > 0) else None
+    return Threshold(kind, family.name, family.K, L, val, dps, dig, enc, info={"meaning": meaning})
 
 
-def _certify_fold(family, L, dps, backend):
-    """max over branches of φ(peak)/P, the peak bracketed by proven signs of ψ at t(1 ± 10^-(dps+3))."""
+def fold_threshold(family: Family, L: int, dps: int = DEFAULT_DPS, certify: bool = False,
+                   backend: str | None = None) -> Threshold:
+    """The λ (n = 1) above which no component of ``family`` has a positive critical point (largest fold)."""
+    return _threshold("fold", family, L, dps, certify, backend, lambda cv: cv.fold_mu(), _certify_fold,
+                      "above this λ (n=1) no positive critical point exists")
+
+
+def _mu_enclosure(ic, dps: int, t, G, what: str):
+    """φ(T)/P for T = [t(1−ε), t(1+ε)], ε = 10^-(dps+3), after proving G(t(1−ε)) > 0 > G(t(1+ε)) (G strictly
+    decreasing through its only root there); t = None means the L = 1 end φ(0+)/P = h(0)/P."""
+    B = ic.B
+    if t is None:
+        return ic.h_iv(B.point(0)) / ic.P
+    eps = mpmath.mpf(10) ** (-(dps + 3))
+    lo, hi = t * (1 - eps), t * (1 + eps)
+    if not (B.sign(G(B.point(lo))) > 0 and B.sign(G(B.point(hi))) < 0):
+        raise PrecisionError(f"could not certify the {what}")
+    return ic.phi(B.hull(lo, hi)) / ic.P
+
+
+def _certify_max(family, L, dps, backend, per_curve):
+    """Largest enclosure over components; ``per_curve(cv, ic)`` yields enclosures (inside the precisions)."""
     wdps = 2 * dps + GUARD_DIGITS
     best = None
     for cv in _high_curves(family, L, wdps):
         if not cv.branches():
             continue
         ic = IntervalCurve(cv, int(3.33 * wdps) + 40, backend)
-        B = ic.B
-        with mpmath.workdps(wdps), B.precision(ic.prec):
-            for br in cv.branches():
-                if br.peak is None:  # L = 1: sup = h(0)/P
-                    enc = ic.h_iv(B.point(0)) / ic.P
-                else:
-                    eps = mpmath.mpf(10) ** (-(dps + 3))
-                    lo, hi = br.t_start * (1 - eps), br.t_start * (1 + eps)
-                    psi = lambda X: ic.omp * ic.h_iv(X) + X * ic.dh_iv(X)  # noqa: E731
-                    if not (B.sign(psi(B.point(lo))) > 0 and B.sign(psi(B.point(hi))) < 0):
-                        raise PrecisionError("could not certify the fold's peak")
-                    enc = ic.phi(B.hull(lo, hi)) / ic.P
-                e = (B.lower(enc), B.upper(enc))
+        with mpmath.workdps(wdps), ic.B.precision(ic.prec):
+            for enc in per_curve(cv, ic):
+                e = (ic.B.lower(enc), ic.B.upper(enc))
                 if best is None or e[1] > best[1]:
                     best = e
     return best
 
 
+def _certify_fold(family, L, dps, backend):
+    """max over branches of φ(peak)/P, the peak bracketed by proven signs of ψ at t(1 ± 10^-(dps+3))."""
+    def per_curve(cv, ic):
+        psi = lambda X: ic.omp * ic.h_iv(X) + X * ic.dh_iv(X)  # noqa: E731
+        return [_mu_enclosure(ic, dps, None if br.peak is None else br.t_start, psi, "fold's peak")
+                for br in cv.branches()]
+    return _certify_max(family, L, dps, backend, per_curve)
+
+
 def zero_threshold(family: Family, L: int, dps: int = DEFAULT_DPS, certify: bool = False,
                    backend: str | None = None) -> Threshold:
     """The λ (n = 1) above which the family's best positive critical point loses to Z = 0."""
-    dps = check_dps(dps)
-    L = V.integer("L", L, 1)
-
-    def fn(w):
-        return max((component_zero_threshold(cv)[0] for cv in _high_curves(family, L, w)), default=mpmath.mpf(0))
-
-    val, dig = _two_precisions(fn, dps, f"zero threshold of {family.name}")
-    enc = _certify_zero(family, L, dps, backend) if (certify and val > 0) else None
-    return Threshold("zero", family.name, family.K, L, val, dps, dig, enc,
-                     info={"meaning": "above this λ (n=1) the zero solution beats every positive critical point"})
+    return _threshold("zero", family, L, dps, certify, backend, lambda cv: component_zero_threshold(cv)[0],
+                      _certify_zero, "above this λ (n=1) the zero solution beats every positive critical point")
 
 
 def _certify_zero(family, L, dps, backend):
     """φ(t_Z)/P with t_Z bracketed by proven signs of F(t) − f(0) (F decreasing on the branch)."""
-    wdps = 2 * dps + GUARD_DIGITS
-    best = None
-    for cv in _high_curves(family, L, wdps):
+    def per_curve(cv, ic):
         mu, tz, i = component_zero_threshold(cv)
         if mu == 0:
-            continue
-        ic = IntervalCurve(cv, int(3.33 * wdps) + 40, backend)
-        B = ic.B
-        with mpmath.workdps(wdps), B.precision(ic.prec):
-            if tz is None:
-                if cv.branches()[i].peak is not None:
-                    raise PrecisionError("zero threshold at a branch fold: not certified")
-                enc = ic.h_iv(B.point(0)) / ic.P
-            else:
-                eps = mpmath.mpf(10) ** (-(dps + 3))
-                lo, hi = tz * (1 - eps), tz * (1 + eps)
-                G = lambda X: ic.fit_iv(X) + ic.A * X * ic.h_iv(X) - ic.zero  # noqa: E731
-                if not (B.sign(G(B.point(lo))) > 0 and B.sign(G(B.point(hi))) < 0):
-                    raise PrecisionError("could not certify the zero threshold")
-                enc = ic.phi(B.hull(lo, hi)) / ic.P
-            e = (B.lower(enc), B.upper(enc))
-        if best is None or e[1] > best[1]:
-            best = e
-    return best
+            return []
+        if tz is None and cv.branches()[i].peak is not None:
+            raise PrecisionError("zero threshold at a branch fold: not certified")
+        G = lambda X: ic.fit_iv(X) + ic.A * X * ic.h_iv(X) - ic.zero  # noqa: E731
+        return [_mu_enclosure(ic, dps, tz, G, "zero threshold")]
+    return _certify_max(family, L, dps, backend, per_curve)
 
 
 # ---- the small-μ tail ------------------------------------------------------------------------------
@@ -580,24 +576,7 @@ def _refine_tie(fx: Family, fy: Family, L: int, a, b, wdps: int, hints=None, x0=
             return b
         if mpmath.sign(Da) == mpmath.sign(Db):
             raise PrecisionError("tie bracket lost its sign change at higher precision")
-        sa = mpmath.sign(Da)
-        x = a - Da * (b - a) / (Db - Da)
-        tol = mpmath.eps * 16
-        for _ in range(400):
-            Dx, dD = D(x)
-            if Dx == 0:
-                return x
-            if mpmath.sign(Dx) == sa:
-                a = x
-            else:
-                b = x
-            xn = x - Dx / dD if dD != 0 else None
-            if xn is None or not (a < xn < b):
-                xn = (a + b) / 2
-            if abs(xn - x) <= tol * abs(x) or b - a <= tol * b:
-                return xn
-            x = xn
-        return x  # pragma: no cover
+        return newton_bracket(None, None, a, b, x0=a - Da * (b - a) / (Db - Da), fa=Da, fdf=D, tol_factor=16)
 
 
 def _certify_tie(fx, fy, L, mu, dps, backend):
