@@ -171,3 +171,14 @@ def test_blocks_of_one_size_reproduce_dnc():
         b = FamilyCurves(from_structure(ut.dnc(K)), L, 25).point(mu)[0]
         with mpmath.workdps(25):
             assert abs(a - b) < mpmath.mpf(10) ** -20
+
+
+def test_phase_certified_thresholds_5_2():
+    """Every switch of the (5, 2) diagram and the DNC/paired tie carry interval enclosures containing the
+    value (the two-scale family with its irrational singular value √(4/5) included)."""
+    from ufmtheory.thresholds import phase
+    ph = phase(5, 2, dps=30, certify=True, pairs=(("dnc", "paired"),))
+    assert [lab for _, _, lab in ph.intervals] == ["dnc", "paired2c", "polygon", "zero"]
+    for t in ph.thresholds + ph.pair_ties[0].ties:
+        with mpmath.workdps(100):
+            assert t.enclosure is not None and t.enclosure[0] <= t.value <= t.enclosure[1]

@@ -48,12 +48,22 @@ class AmbiguousPoint(ArithmeticError):
 
 # ---- exact numbers into intervals ----------------------------------------------------------------
 
-def _enclose(B, x, dps: int = 80):
+def _backend_bits(B) -> int:
+    if B.name == "arb":
+        import flint
+        return int(flint.ctx.prec)
+    return int(mpmath.iv.prec)
+
+
+def _enclose(B, x, dps: int | None = None):
     """Enclosure of an exact sympy number: exact for rationals, else N(x, dps) ± 10^-(dps-10)·max(1,|x|)
-    (sympy's evalf returns dps correct digits for explicit constants such as cos(2πk/K))."""
+    (sympy's evalf returns dps correct digits for explicit constants such as cos(2πk/K)); dps defaults to
+    20 digits beyond the backend's current precision."""
     x = sp.sympify(x)
     if x.is_Rational:
         return B.point(Fraction(int(x.p), int(x.q)))
+    if dps is None:
+        dps = max(80, int(_backend_bits(B) / 3.32) + 20)
     with mpmath.workdps(dps + 10):
         v = mpmath.mpf(sp.N(x, dps + 5)._mpf_)
         r = mpmath.mpf(10) ** (-(dps - 10)) * max(1, abs(v))
@@ -570,11 +580,12 @@ class IntervalCurve:
         """A narrow proven bracket of the ψ root t inside the isolating bracket ``wide`` (where ψ has
         exactly one simple root): the signs of ψ at t(1 ∓ ε) are proven opposite."""
         B, F = self.B, self.F
-        for k in range(8):
-            eps = mpmath.mpf(2) ** (-(self.prec - 12 - 8 * k))
-            lo, hi = max(t * (1 - eps), wide[0]), min(t * (1 + eps), wide[1])
-            if F.sgn(self._psi(B.point(lo))) == sign_left and F.sgn(self._psi(B.point(hi))) == -sign_left:
-                return B.hull(lo, hi)
+        with mpmath.workdps(int(self.prec / 3.3) + 10):  # t carries the curve's digits: keep them
+            for k in range(8):
+                eps = mpmath.mpf(2) ** (-(self.prec - 12 - 8 * k))
+                lo, hi = max(t * (1 - eps), wide[0]), min(t * (1 + eps), wide[1])
+                if F.sgn(self._psi(B.point(lo))) == sign_left and F.sgn(self._psi(B.point(hi))) == -sign_left:
+                    return B.hull(lo, hi)
         return B.hull(*wide)
 
     def _solve(self, i: int, c, hint=None):
@@ -694,8 +705,8 @@ class IntervalCurve:
                 h0 = None if hints is None else hints.get(i)
                 t, a, b = self._solve(i, c, h0)
                 T = None
-                for k in range(12):
-                    eps = B.point(mpmath.mpf(2) ** (-(self.prec - 10 - 5 * k)))
+                for k in range(self.prec // 8):
+                    eps = B.point(mpmath.mpf(2) ** (-(self.prec - 10 - 8 * k)))
                     if k and F.sgn(eps - B.point(mpmath.mpf(1) / 4)) > 0:
                         break
                     lo, hi = F.mid(t - t * eps), F.mid(t + t * eps)
@@ -793,7 +804,8 @@ class FamilyCurves:
                 best = min(active, key=lambda c: F.to_mpf(F.hi(c[0])))
                 scales.append(F.to_mpf(best[3]))
                 argmins.append((best[2], best[3]))
-                tmax.append(max(F.to_mpf(c[3]) for c in active) * (1 + mpmath.mpf(2) ** (-(self.prec - 40))))
+                with mpmath.workdps(int(self.prec / 3.3) + 10):
+                    tmax.append(max(F.to_mpf(c[3]) for c in active) * (1 + mpmath.mpf(2) ** (-(self.prec - 40))))
             return FamilyValue(mu, v, d, tuple(scales), tuple(tmax), tuple(argmins))
 
     def point(self, mu):
