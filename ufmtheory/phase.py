@@ -100,7 +100,7 @@ def phase_grid(Ks, Ls, names=None, n: int = 1, dps: int = DEFAULT_DPS, pairs=(("
     jobs = [(K, L, names, n, dps, pairs, certify, search_bits) for L in Ls for K in Ks]
     # expensive cells first for load balance: large K, then odd K (two-scale family)
     order = sorted(range(len(jobs)), key=lambda i: -(jobs[i][0] + 3 * (jobs[i][0] % 2)))
-    workers = os.cpu_count() or 1 if workers is None else V.integer("workers", workers, 1)
+    workers = (os.cpu_count() or 1) if workers is None else V.integer("workers", workers, 1)
     t0 = time.perf_counter()
     results: dict = {}
     from tqdm import tqdm
