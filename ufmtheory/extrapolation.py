@@ -28,22 +28,41 @@ def neville_at_zero(xs, ys):
     return P[0]
 
 
+def lebesgue_at_zero(xs):
+    """Λ = Σ_i |ℓ_i(0)| for the Lagrange basis on xs: sample errors δ become at most Λ·δ at x = 0."""
+    xs = list(xs)
+    total = 0
+    for i, xi in enumerate(xs):
+        li = 1
+        for j, xj in enumerate(xs):
+            if j != i:
+                li = li * (0 - xj) / (xi - xj)
+        total += abs(li)
+    return total
+
+
 @dataclass
 class Extrapolation:
     value: object
     error: object
+    order: int
     extrapolants: list  # E_0, E_1, … (orders using the 1, 2, … samples nearest to 0)
+    errors: list        # error estimate of each order >= 1
 
 
-def extrapolate_to_zero(xs, ys, max_order: int | None = None) -> Extrapolation:
-    """Richardson extrapolants E_m (m = 0 … max_order) from the samples nearest to x = 0; the result
-    is the highest order, its error estimate |E_m − E_{m−1}|."""
+def extrapolate_to_zero(xs, ys, noise=0, max_order: int | None = None) -> Extrapolation:
+    """Richardson extrapolants E_m from the m+1 samples nearest to x = 0. The error estimate of order m
+    is |E_m − E_{m−1}| + Λ_m·noise (truncation + amplified sample noise, ``lebesgue_at_zero``); the
+    order with the smallest estimate is returned."""
     pts = sorted(zip(xs, ys), key=lambda p: abs(p[0]))
     if len(pts) < 2:
         raise V.ParameterError("need at least 2 samples to extrapolate")
     top = len(pts) - 1 if max_order is None else min(max_order, len(pts) - 1)
-    ext = []
+    ext, errs = [], []
     for m in range(top + 1):
         sub = pts[:m + 1]
         ext.append(neville_at_zero([p[0] for p in sub], [p[1] for p in sub]))
-    return Extrapolation(ext[-1], abs(ext[-1] - ext[-2]), ext)
+        if m >= 1:
+            errs.append(abs(ext[m] - ext[m - 1]) + lebesgue_at_zero([p[0] for p in sub]) * noise)
+    best = min(range(len(errs)), key=lambda i: errs[i]) + 1
+    return Extrapolation(ext[best], errs[best - 1], best, ext, errs)

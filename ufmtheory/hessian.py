@@ -249,12 +249,21 @@ class Inertia:
     def total(self) -> int:
         return self.negative + self.zero + self.positive
 
+    @property
+    def clear(self) -> bool:
+        """True when the zero/non-zero decision has a margin of 10 on both sides of tol:
+        largest_zero <= tol/10 and smallest_nonzero >= 10·tol. Otherwise an eigenvalue sits near the
+        rounding level and the count must be decided at higher precision."""
+        ok_zero = self.largest_zero is None or self.largest_zero * 10 <= self.tol
+        ok_nonzero = self.smallest_nonzero is None or self.smallest_nonzero >= 10 * self.tol
+        return bool(ok_zero and ok_nonzero)
+
     def to_dict(self, digits: int = 6) -> dict:
         f = lambda x: None if x is None else mpmath.nstr(mpmath.mpf(x), digits)  # noqa: E731
         return {"negative": self.negative, "zero": self.zero, "positive": self.positive,
                 "tol": f(self.tol), "largest_zero": f(self.largest_zero),
                 "smallest_nonzero": f(self.smallest_nonzero), "min_eig": f(self.min_eig),
-                "max_eig": f(self.max_eig)}
+                "max_eig": f(self.max_eig), "clear": self.clear}
 
 
 def inertia(eigs, tol, multiplicities=None) -> Inertia:

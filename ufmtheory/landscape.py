@@ -150,6 +150,24 @@ def critical_points(model: DeepUFM, structure: Structure, dps: int = DEFAULT_DPS
     return [LandscapePoint(model, structure, cp.t, cp.kind, cp.loss, i, len(cps), dps) for i, cp in enumerate(cps)]
 
 
+def point_in_bracket(model: DeepUFM, structure: Structure, a, b) -> LandscapePoint:
+    """The critical scale of ``structure`` in [a, b], where F(t) = φ(t) − c (``ScaleProblem.F``) must
+    change sign (checked); refined at the current precision. For regimes where ``optimal_scale``'s
+    global search is not needed (e.g. following the large root to λ = 2^-10000). kind: F decreasing
+    through the root ⇒ local minimum of f_S."""
+    from .rootfinding import refine_root
+    from .scale import ScaleProblem
+    prob = ScaleProblem.from_structure(structure, model)
+    a, b = mpmath.mpf(a), mpmath.mpf(b)
+    Fa, Fb = prob.F(a), prob.F(b)
+    if Fa * Fb >= 0:
+        raise V.ParameterError(f"F(t) = φ(t) − c does not change sign on [{mpmath.nstr(a, 8)}, {mpmath.nstr(b, 8)}]")
+    t = refine_root(prob.F, a, b)
+    kind = "local min" if Fa > 0 else "local max"
+    return LandscapePoint(model, structure, t, kind, prob.value(t), 1 if kind == "local min" else 0, 2,
+                          dps=mpmath.mp.dps)
+
+
 # ---- the symmetry-adapted block decomposition -------------------------------------------------------
 
 @dataclass
@@ -285,6 +303,10 @@ class BlockSpectrum:
     @property
     def largest_block(self) -> int:
         return max(b.size for b in self.blocks)
+
+    def norms(self) -> dict:
+        """Frobenius, spectral and trace (nuclear) norms of the Hessian, from the block spectrum."""
+        return {"frobenius": self.frobenius_norm(), "spectral": self.spectral_norm(), "trace": self.trace_norm()}
 
     def spectral_norm(self):
         return max(abs(mu) for mu, _ in self.eigenvalues())
@@ -441,6 +463,23 @@ def _blocks_for(model: DeepUFM, P: Parameters, r: int, mp: bool, with_tangent: b
     spec = BlockSpectrum([b for b in blocks if b is not None], ctx.n, mp, d, r, L)
     spec.check_total()
     return spec
+
+
+def robust_inertia(point: LandscapePoint, dps_levels=(40, 80), spectrum=None):
+    """Inertia of the Hessian at ``point``: float64 blocks first; if the decision is not ``clear``
+    (an eigenvalue within a factor 10 of the tolerance), recomputed with mpmath blocks at 40, then 80
+    digits. Returns (Inertia, precision used: "float64" or the digits, the spectrum)."""
+    spec = spectrum if spectrum is not None else block_spectrum(point)
+    I = spec.inertia()
+    if I.clear:
+        return I, "float64", spec
+    for dps in dps_levels:
+        with mpmath.workdps(dps):
+            spec = block_spectrum(point, mp=True)
+            I = spec.inertia()
+        if I.clear:
+            return I, dps, spec
+    return I, dps_levels[-1], spec  # pragma: no cover - reported as not clear
 
 
 # ---- dense routes (small sizes; any frame) --------------------------------------------------------------

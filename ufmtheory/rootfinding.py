@@ -134,7 +134,7 @@ def refine_root(f: Callable, a, b):
         if a <= r <= b:
             fr = f(r)
             # confirm by a sign change across r at the working resolution
-            h = abs(r) * tol + mpmath.eps
+            h = abs(r) * tol if r != 0 else mpmath.eps  # relative: tiny roots keep their digits
             if fr == 0 or (mpmath.sign(f(max(a, r - h))) != mpmath.sign(f(min(b, r + h)))):
                 return r
     except (ZeroDivisionError, ValueError):

@@ -376,4 +376,12 @@ def refine_sign_change(K: int, L: int, name: str, a, b, n: int = 1, mp: bool = F
         with mpmath.workdps(30):
             return brentq(lambda t: float(f(t)), float(a), float(b), xtol=1e-15, rtol=1e-15)
     with mpmath.workdps(dps):
-        return refine_root(f, mpmath.mpf(a), mpmath.mpf(b))
+        # Anderson–Björck (bracketing secant) to |step| < 10^-(dps−5)·t: f is smooth, so a handful of
+        # evaluations; each evaluation is a full-model mpmath Hessian block.
+        a, b = mpmath.mpf(a), mpmath.mpf(b)
+        slope = abs(f(b) - f(a)) / (b - a)  # mpmath's Anderson stops on |f(t)| < tol
+        r = mpmath.findroot(f, (a, b), solver="anderson", tol=slope * b * mpmath.mpf(10) ** (-(dps - 5)),
+                            verify=False, maxsteps=40)
+        if not a <= r <= b:  # pragma: no cover - fall back to the validated bracketing refinement
+            r = refine_root(f, a, b)
+        return r

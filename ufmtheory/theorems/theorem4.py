@@ -84,24 +84,24 @@ def _check(opts: CheckOptions) -> list:
     digits = []
     for K, L in hp:
         t_meas, block = measured.get((K, L)) or measure_last_sign_change(K, L)[:2]
-        with mpmath.workdps(30):
+        with mpmath.workdps(50):
             a = mpmath.mpf(t_meas) * (1 - mpmath.mpf(10) ** -12)
             b = mpmath.mpf(t_meas) * (1 + mpmath.mpf(10) ** -12)
-            r = refine_sign_change(K, L, block, a, b, mp=True, dps=30)
+            r = refine_sign_change(K, L, block, a, b, mp=True, dps=35)
             ref = thresholds(K, L, dps=30).t_star
             digits.append((K, L, float(-mpmath.log10(abs(r - ref) / ref)) if r != ref else 30.0))
-    ok = all(dg >= 25 for _, _, dg in digits)
+    ok = all(dg >= 28 for _, _, dg in digits)
     rows.append(CheckRow(
-        "Theorem 4", "at 30 digits the full-Hessian sign change equals the closed form",
-        f"(K, L) ∈ {hp}; mpmath 30 digits, bracket ±1e-12 around the float64 measurement",
+        "Theorem 4", "at high precision the full-Hessian sign change equals the closed form (>= 28 digits)",
+        f"(K, L) ∈ {hp}; mpmath 35 digits, bracket ±1e-12 around the float64 measurement",
         verdict(ok), "; ".join(f"K={K}, L={L}: {dg:.1f} digits" for K, L, dg in digits)))
 
     # (4) the statement: no negative eigenvalue on the large-root branch for small λ
-    lams = [Fraction(1, 2 ** 10), Fraction(1, 2 ** 20)] if opts.quick else [Fraction(1, 2 ** k) for k in (10, 30)]
+    lams = [Fraction(1, 2 ** 16)]
     bad, n_pts = [], 0
     small_rows = []
     for K, L in pairs:
-        d = K + 2
+        d = K + 1
         for lam in lams:
             model = DeepUFM(K, L, n=2, lam=lam, d=d)
             pts = critical_points(model, dnc(K), 30)
@@ -120,7 +120,7 @@ def _check(opts: CheckOptions) -> list:
     rows.append(CheckRow(
         "Theorem 4", "stated: for small λ the large-root DNC critical point has no negative Hessian eigenvalue "
                      "(nullity L(K−1)(d−K/2) = the orbit of critical points)",
-        f"{len(pairs)} (K, L), n = 2, d = K+2, λ ∈ {{{', '.join('2^-' + str(l.denominator.bit_length() - 1) for l in lams)}}}",
+        f"{len(pairs)} (K, L), n = 2, d = K+1, λ ∈ {{{', '.join('2^-' + str(l.denominator.bit_length() - 1) for l in lams)}}}",
         verdict(not bad), f"{n_pts} critical points; large roots: 0 negative eigenvalues, nullity as predicted"
         if not bad else f"fails at {bad[:4]}"))
 
