@@ -181,6 +181,7 @@ class Block:
     residual: object
     tangent: np.ndarray | None = None
     _eigs: object = field(default=None, repr=False)
+    _rank: object = field(default=None, repr=False)
 
     @property
     def size(self) -> int:
@@ -196,7 +197,9 @@ class Block:
         (``jacobian_rank``)."""
         if self.tangent is None or self.tangent.shape[1] == 0:
             return 0, None, None, None
-        return jacobian_rank(self.tangent)
+        if self._rank is None:
+            self._rank = jacobian_rank(self.tangent)
+        return self._rank
 
 
 class _Basis:

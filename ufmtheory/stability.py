@@ -199,11 +199,15 @@ IRREPS = ("trivial", "standard", "(K-2,2)", "(K-2,1,1)")
 
 
 def _patterns(K: int, mp: bool):
-    """Class-space patterns (K×K) spanning one copy of each irreducible in each factor."""
-    conv = (lambda a: np.vectorize(mpmath.mpf, otypes=[object])(a)) if mp else (lambda a: np.asarray(a, float))
-    one = np.ones((K, 1))
-    M = np.eye(K) - one @ one.T / K
-    e = np.eye(K)
+    """Class-space patterns (K×K) spanning one copy of each irreducible in each factor, built with exact
+    Fractions (1/K is not a binary fraction) and converted to mpf or float at the end."""
+    from fractions import Fraction
+    from .precision import to_mpf
+    conv = (lambda a: np.vectorize(to_mpf, otypes=[object])(a)) if mp else (lambda a: np.array(a, dtype=float))
+    F = np.vectorize(Fraction, otypes=[object])
+    one = F(np.ones((K, 1), dtype=int))
+    M = F(np.eye(K, dtype=int)) - (one @ one.T) * Fraction(1, K)
+    e = F(np.eye(K, dtype=int))
     v = (e[0] - e[1]).reshape(K, 1)
     Mdv = M @ np.diagflat(v) @ M
     pats = {
