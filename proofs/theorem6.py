@@ -37,7 +37,7 @@ def main() -> int:
         rows.append((k, float(tD), float(tP), float(tD) / (k * np.log(2)), float(tP - tD)))
     assert all(a[1] < b[1] and a[2] < b[2] for a, b in zip(rows, rows[1:]))
     assert abs(rows[-1][4] - pred) < 0.01 and abs(rows[-1][3] - 1) < 0.01
-    print("step 1: t_DNC/log(1/λ) = " + ", ".join(f"{r[3]:.4f}" for r in rows) + f"; t_paired − t_DNC = "
+    print("step 1: t_DNC/log(1/λ) = " + ", ".join(f"{r[3]:.4f}" for r in rows) + "; t_paired − t_DNC = "
           + ", ".join(f"{r[4]:.5f}" for r in rows) + f" → log(2(K−2)/(K 2^p)) = {pred:.5f} — OK")
 
     seq = norm_sequence(K, L, (32, 64, 128, 256))

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 import ufmtheory as ut
-from ufmtheory.hessian import inertia, zero_tolerance
 from ufmtheory.landscape import (block_spectrum, critical_points, dense_spectrum, dimension_computed_formula,
                                  dimension_dnc_paper, dimension_paper, jacobian_rank, orbit_jacobian,
                                  point_in_bracket, ratio_R, robust_inertia)

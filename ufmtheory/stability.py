@@ -41,7 +41,7 @@ import numpy as np
 
 from . import _validate as V
 from .intervals import backend as interval_backend
-from .landscape import Block, LandscapePoint, _block, _blocks_for, _orbit_tangent
+from .landscape import LandscapePoint, _block, _blocks_for, _orbit_tangent
 from .model import DeepUFM
 from .rootfinding import isolate_roots, refine_root
 from .structures import dnc as _dnc
@@ -74,9 +74,11 @@ def threshold_T(t, K: int, L: int):
 
 
 def v_block(t, K: int, L: int):
-    """The 2×2 reduced-Hessian block on (v 1ᵀ/√K, M diag(v) M/‖·‖) times K/b (n = 1), as mpf entries:
-    [[1 + u + K/t, √(K−2)·u'], [·, 1 + (K−2)u − Kq/t]] with u = (e^t−1)b, u' = (e^t−1)b·√(K−2)/… —
-    see proofs/theorem4.py for the derivation; det = T(t)·K/(t²(e^t+K−1))."""
+    """The standard-representation 2×2 block of the reduced Hessian (n = 1), times K/b, in the
+    orthonormal basis (v1ᵀ/√K, M diag(v) M/‖·‖), ‖v‖ = 1, u = (e^t − 1)b:
+        [[1 + u + K/t, √(K−2)·u], [√(K−2)·u, 1 + (K−2)u − Kq/t]],
+    whose determinant is T(t)·K/(t²(e^t + K − 1)) (hand derivation; proofs/theorem4.py checks the
+    full-model block symbolically)."""
     q = q_of(L)
     t = mpmath.mpf(t)
     b = 1 / (mpmath.exp(t) + K - 1)

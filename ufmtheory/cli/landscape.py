@@ -14,7 +14,7 @@ from .. import _validate as V
 from ..hessian import inertia, lanczos_extremes, zero_tolerance
 from ..landscape import (block_spectrum, critical_points, dense_spectrum, dimension_computed_formula,
                          dimension_dnc_paper, dimension_paper, jacobian_rank, orbit_jacobian)
-from ..model import DeepUFM
+from ..model import DeepUFM  # noqa: F401  (type of _model)
 from ..precision import DEFAULT_DPS, check_dps
 from ..report import csv_text, json_text
 from ..structures import NAMED, named
@@ -61,9 +61,9 @@ def add_parser(sub):
 
 
 def _model(args) -> DeepUFM:
-    if (args.lam is None) == (args.lams is None):
-        args._parser.error("give exactly one of --lam or --lams")
-    return DeepUFM(args.K, args.L, n=args.n, lam=args.lam if args.lam is not None else args.lams, d=args.d)
+    from .compare import model_from_args
+    model = model_from_args(args)
+    return model if args.d is None else model.with_(d=args.d)
 
 
 def _select(points, root: str):

@@ -21,7 +21,7 @@ import mpmath
 from tqdm import tqdm
 
 from ..model import DeepUFM
-from ..stability import (dnc_block_spectrum, lam_of_t, measure_last_sign_change, predicted_negative_count,
+from ..stability import (dnc_block_spectrum, measure_last_sign_change, predicted_negative_count,
                          refine_sign_change, thresholds)
 from ..landscape import critical_points, dimension_computed_formula
 from ..structures import dnc

@@ -82,7 +82,6 @@ def _check(opts: CheckOptions) -> list:
         tP = [float(t) for _, _, t, _, _ in seq]
         diverge_ok &= all(a < b for a, b in zip(tD, tD[1:])) and all(a < b for a, b in zip(tP, tP[1:]))
         for nm in NORMS:
-            vals = [float(x[3][nm]) for x in seq] + [float(x[4][nm]) for x in seq]
             zero_ok &= all(a > b for a, b in zip([float(x[3][nm]) for x in seq], [float(x[3][nm]) for x in seq][1:]))
             zero_ok &= all(a > b for a, b in zip([float(x[4][nm]) for x in seq], [float(x[4][nm]) for x in seq][1:]))
         last = seq[-1]
