@@ -34,7 +34,6 @@ Named constructions:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import combinations
 
 import mpmath
@@ -55,12 +54,31 @@ def _relu_exact(M: sp.MatrixBase) -> sp.ImmutableMatrix:
     return sp.ImmutableMatrix(M.rows, M.cols, [zero if x.is_negative else x for x in M])
 
 
-@lru_cache(maxsize=256)
+_NUCLEAR: dict = {}
+
+
 def _nuclear_norm(first: sp.ImmutableMatrix, sizes: tuple, dps: int):
-    """‖X_2 D‖_* (D = diag √n_c) by mpmath SVD at dps + 20 digits (cached: shared by all L)."""
+    """‖X_2 D‖_* (D = diag √n_c), by mpmath at >= dps + 20 digits: eigenvalues (eigsy, Σ|μ|) when
+    X_2 D is symmetric, else singular values (svd_r). Cached per (X_2, sizes) at the highest
+    precision computed so far (at least 80 digits), shared by every L and every lower precision."""
+    key = (first, sizes)
+    hit = _NUCLEAR.get(key)
+    if hit is None or hit[0] < dps + 20:
+        work = max(dps + 20, 80)
+        with mpmath.workdps(work):
+            XD = _mp(first, work) * np.array([mpmath.sqrt(c) for c in sizes], dtype=object)
+            if XD.shape[0] == XD.shape[1] and all(XD[i, j] == XD[j, i] for i in range(XD.shape[0]) for j in range(i)):
+                ev = mpmath.eigsy(mpmath.matrix(XD.tolist()), eigvals_only=True)
+                val = mpmath.fsum(abs(ev[i]) for i in range(len(ev)))
+            else:
+                val = mpmath.fsum(svd(XD)[1])
+        hit = _NUCLEAR[key] = (work, val)
     with mpmath.workdps(dps + 20):
-        XD = _mp(first, dps + 20) * np.array([mpmath.sqrt(c) for c in sizes], dtype=object)
-        return mpmath.fsum(svd(XD)[1])
+        return +hit[1]
+
+
+def _exact_product(A: sp.MatrixBase, B: sp.MatrixBase) -> sp.ImmutableMatrix:
+    return sp.ImmutableMatrix(A * B)
 
 
 def _mp(M: sp.MatrixBase, dps: int) -> np.ndarray:
@@ -119,7 +137,7 @@ class Construction:
                 A = act(self.first)
                 feats.append(A)
                 for w in self.weights[:-1]:
-                    A = act(w * A)
+                    A = act(_exact_product(w, A))
                     feats.append(A)
             self._cache["features"] = feats
         return self._cache["features"]
@@ -128,7 +146,7 @@ class Construction:
         """Exact K×K class-mean output of the unit shapes."""
         if self.L == 1:
             return self.first
-        return sp.ImmutableMatrix(self.weights[-1] * self.features()[-1])
+        return _exact_product(self.weights[-1], self.features()[-1])
 
     def kappa(self) -> sp.Expr:
         """κ > 0 with output() = κ·pattern, checked entry by entry (exact)."""
