@@ -102,7 +102,8 @@ class StepFamily:
         eA, fA = (KA - 1) * mpmath.exp(-uA), KB * mpmath.exp(-vA)
         eB, fB = (KB - 1) * mpmath.exp(-uB), KA * mpmath.exp(-vB)
         EA, EB = 1 + eA + fA, 1 + eB + fB
-        g = [-KA * nA / N * eA / EA, -KA * nA / N * fA / EA, -KB * nB / N * eB / EB, -KB * nB / N * fB / EB]
+        wA, wB = mpmath.mpf(KA * nA) / N, mpmath.mpf(KB * nB) / N
+        g = [-wA * eA / EA, -wA * fA / EA, -wB * eB / EB, -wB * fB / EB]
         g[0] += c * (KA - 1) * p * mpmath.sqrt(nA) ** p * mpmath.power(uA, p - 1) if KA > 1 else 0
         g[2] += c * (KB - 1) * p * mpmath.sqrt(nB) ** p * mpmath.power(uB, p - 1) if KB > 1 else 0
         _, _, cA, _, _, cB = self.logits((uA, vA, uB, vB))
