@@ -4,7 +4,6 @@ from fractions import Fraction
 from itertools import combinations
 
 import mpmath
-import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given, settings

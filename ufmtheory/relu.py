@@ -143,6 +143,23 @@ def monotonicity_certificate() -> dict:
     return out
 
 
+def small_L_certificate() -> dict:
+    """Exact proof that the inequality fails for every K when L <= 3.
+
+    L = 3: q⁴c > 1 ⇔ (K+2)K³ > (K−1)⁴ (even) and (K+3)K²(K+1) > (K−1)⁴ (odd); both differences are
+    polynomials in u = K − 1 >= 1 with non-negative coefficients and a positive constant term.
+    L < 3: if q <= 1, q^{L+1}c >= q⁴c > 1; if q > 1 (K <= 5), q^{L+1}c > c > 1 (c > 1 for K <= 5).
+    """
+    K, u = sp.symbols("K u", positive=True)
+    out = {}
+    for name, diff in (("even", (K + 2) * K ** 3 - (K - 1) ** 4), ("odd", (K + 3) * K ** 2 * (K + 1) - (K - 1) ** 4)):
+        P = sp.Poly(sp.expand(diff.subs(K, u + 1)), u)
+        out[name] = {"difference in u = K−1": str(P.as_expr()),
+                     "positive for u >= 1": all(c >= 0 for c in P.all_coeffs()) and P.eval(0) >= 0 and P.eval(1) > 0}
+    out["c > 1 for K <= 5"] = all(ratio_parameters(k)[1] > 1 for k in range(2, 6))
+    return out
+
+
 # ---- Assumption 1 -----------------------------------------------------------------------------------
 
 def _mean_centred_ratio(P: np.ndarray):

@@ -26,7 +26,7 @@ import numpy as np
 from ..closed_forms import dang_mse_dnc, triangular_constant, triangular_loss
 from ..constructions import orthogonal_frame, orthogonal_frame_construction, triangular
 from ..model import DeepUFM
-from ..mse import lambda_at, threshold, triangular_beats_dnc
+from ..mse import lambda_at, triangular_beats_dnc
 from ..objective import loss_parts
 from ..precision import agreed_digits
 from ..scale import optimal_scale

@@ -20,14 +20,14 @@ from fractions import Fraction
 
 import mpmath
 import numpy as np
-import sympy as sp
 
 from ..closed_forms import relu_paired_loss
 from ..constructions import relu_paired
 from ..model import DeepUFM
 from ..objective import loss_parts
 from ..relu import (K_min, L_min, assumption1, best_linear_dnc, monotonicity_certificate, random_relu_dnc,
-                    relu_dnc_family_minimum, stated_inequality_mp, stated_region, theorem7_inequality)
+                    relu_dnc_family_minimum, small_L_certificate, stated_inequality_mp, stated_region,
+                    theorem7_inequality)
 from .registry import CheckOptions, CheckRow, TheoremEntry, register, verdict
 
 FORWARD_CASES = [  # (K, L, n, lams, t)
@@ -97,11 +97,10 @@ def _check(opts: CheckOptions) -> list:
     base = all(theorem7_inequality(K, L) for K, L in ((10, 5), (11, 5), (16, 4), (17, 4)))
     mono = all(v["dF/dK < 0 for K >= 5, L >= 1"] for v in cert.values()) and all(
         v[k] for v in cert.values() for k in v if k.startswith("q < 1"))
-    K_ = sp.Symbol("K", positive=True)
-    lim3 = sp.limit(4 * sp.log((K_ + 2) / (2 * (K_ - 1))) + sp.log(16 * K_ ** 3 / (K_ + 2) ** 3), K_, sp.oo)
-    lim3o = sp.limit(4 * sp.log((K_ + 3) / (2 * (K_ - 1))) + sp.log(16 * K_ ** 2 * (K_ + 1) / (K_ + 3) ** 3), K_, sp.oo)
+    small = small_L_certificate()
     corners = not theorem7_inequality(9, 5) and not theorem7_inequality(15, 4)
-    never = all(L_min(K) is None for K in range(2, 6)) and lim3 == 0 and lim3o == 0
+    never = all(L_min(K) is None for K in range(2, 6)) and small["c > 1 for K <= 5"] and all(
+        small[k]["positive for u >= 1"] for k in ("even", "odd"))
     rows.append(CheckRow(
         "Theorem 7", "the stated region {K>=10, L>=5} ∪ {K>=16, L=4} satisfies the inequalities, for all K, L",
         "exact integers at (10,5), (11,5), (16,4), (17,4); sympy: F = (L+1)log q + log c decreasing in K "
@@ -110,10 +109,11 @@ def _check(opts: CheckOptions) -> list:
         "(even), 7 (odd)"))
     rows.append(CheckRow(
         "Theorem 7", "the stated region is tight at its corners: (K, L) = (9, 5) and (15, 4) fail; L <= 3 never",
-        "exact integers; L = 3: F decreases in K to lim F = 0, so F > 0; L < 3 by monotonicity in L; K <= 5: q >= 1",
-        verdict(corners and never, certified=True),
-        f"(9,5): {theorem7_inequality(9, 5)}, (15,4): {theorem7_inequality(15, 4)}; "
-        f"lim_(K→∞) F(K, 3) = {lim3} (even), {lim3o} (odd)"))
+        "exact integers; L = 3: q⁴c > 1 ⇔ a polynomial in u = K−1 with positive coefficients; L < 3 from q^{L+1}c >= "
+        "min(q⁴c, c)", verdict(corners and never, certified=True),
+        f"(9,5): {theorem7_inequality(9, 5)}, (15,4): {theorem7_inequality(15, 4)}; L = 3: (K+2)K³ − (K−1)⁴ = "
+        f"{small['even']['difference in u = K−1']} (u = K−1), odd: "
+        f"{small['odd']['difference in u = K−1']}"))
 
     # (4) the full region for larger L
     Ls = range(4, 16)
