@@ -122,3 +122,28 @@ def test_closed_form_bad_input():
         dang_mse_dnc(3, 2, 1, [1, 2])
     with pytest.raises(ut.ParameterError, match="K"):
         zhu_l1(1, 1, 1, 1)
+
+
+def test_stored_relu_mse_search_solution_beats_triangular_and_dnc():
+    """An L-BFGS search solution (tests/data, produced by ``collapsed_search``; see its 'source') for the
+    ReLU MSE DUFM at K = 6, L = 4: re-evaluated here by the forward pass at 30 digits, its loss lies below
+    the T(4) construction's exact optimum, which lies below DNC's — with the same mechanism (class-mean
+    features of rank 4 = r before the last ReLU, rank 6 after it) but better-balanced shapes."""
+    import json
+    import pathlib
+
+    from ufmtheory.constructions import triangular
+    from ufmtheory.objective import forward, loss_parts
+
+    d = json.loads((pathlib.Path(__file__).parent / "data" / "relu_mse_K6_L4_search.json").read_text())
+    model = ut.DeepUFM(6, 4, n=1, lam=Fraction(1, 2000), loss="mse", activation="relu", d=12)
+    P = ut.Parameters(np.array(d["H"]), tuple(np.array(w) for w in d["W"]))
+    with mpmath.workdps(30):
+        loss = loss_parts(model, P.to_mp())[0]
+    T4 = triangular(4, 4).optimum(model, 30)
+    dnc_opt = ut.optimal_scale(orthogonal_frame(6), model.with_(activation="linear"), 30)
+    with mpmath.workdps(60):
+        assert loss < T4.loss < dnc_opt.loss
+    _, pres, acts = forward(model, P)
+    ranks = [int((np.linalg.svd(A, compute_uv=False) > 1e-2).sum()) for A in acts]
+    assert ranks == [4, 4, 4, 6]
