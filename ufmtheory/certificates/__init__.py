@@ -31,7 +31,8 @@ CLAIM_TYPES = tuple(_SCALE_CHECKERS) + tuple(_EXACT_CHECKERS)
 
 
 def check_certificate(cert, backend: str | None = None) -> CheckReport:
-    """Re-prove ``cert`` from its parameters and proof alone (never raises for a bad certificate)."""
+    """Re-prove ``cert`` from its parameters and proof alone (never raises for a bad certificate).
+    ``backend``: the interval engine (default: the one that wrote it, when installed)."""
     if not isinstance(cert, dict):
         return CheckReport(False, "?", "", ["not a JSON object"])
     claim = cert.get("claim") if isinstance(cert.get("claim"), dict) else {}
@@ -50,7 +51,7 @@ def check_certificate(cert, backend: str | None = None) -> CheckReport:
             prec = cert["engine"].get("prec_bits")
             if not isinstance(prec, int) or isinstance(prec, bool) or not 64 <= prec <= MAX_PREC_BITS:
                 raise CertificateFormatError(f"engine.prec_bits must be an integer in [64, {MAX_PREC_BITS}]")
-            B = interval_backend(backend)
+            B = interval_backend(backend or _recorded_backend(cert))
             report.facts = _SCALE_CHECKERS[ctype](cert, B, prec)
             report.facts["checked_with"] = f"{B.name} at {prec} bits"
         else:
@@ -63,6 +64,15 @@ def check_certificate(cert, backend: str | None = None) -> CheckReport:
         report.errors.append("sha256 digest mismatch: the file was changed after ufmtheory wrote it")
     report.valid = not report.errors
     return report
+
+
+def _recorded_backend(cert: dict):
+    """The engine that wrote the certificate when it is installed (any engine may check it)."""
+    from ..intervals import flint
+    name = cert["engine"].get("backend")
+    if name == "mpmath.iv" or (name == "arb" and flint is not None):
+        return name
+    return None
 
 
 def check_file(path, backend: str | None = None) -> CheckReport:

@@ -29,6 +29,7 @@ from .scale import (DEFAULT_DIGITS, CertificateInvalid, CertificationError, _sig
                     check_analysis, prec_bits_for)
 
 TIE_MAX_WIDTH = Fraction(1, 10 ** 20)
+MAX_K = 500  # the checker builds the K×K structure exactly
 
 
 def _exact_lam(lam) -> Fraction:
@@ -67,6 +68,44 @@ def _fmt_interval(iv, digits=12) -> str:
     return f"[{interval_str(lo, hi, digits)[0]}, {interval_str(lo, hi, digits)[1]}]"
 
 
+def _stated(section: dict, key: str) -> tuple:
+    return parse_interval(section["result"][key], f"{section.get('structure')} {key}")
+
+
+# The human-readable statement is derived from the certificate's structured fields (the written,
+# checked enclosures) by these functions, in the builder and again in the checker: a statement that
+# does not follow from the proven fields is rejected.
+
+def optimum_statement(p: dict, section: dict) -> str:
+    r = section["result"]
+    where = "the zero solution (t = 0, loss log K)" if r["kind"] == "zero" else \
+        f"a positive critical point, scale in {_fmt_interval(_stated(section, 'scale'))}"
+    return (f"min over t >= 0 of f_{section['structure']}(t) at K={p['K']}, L={p['L']}, n={p['n']}, "
+            f"λ={p['lam']} lies in {_fmt_interval(_stated(section, 'loss'))} and is attained only at {where}")
+
+
+def order_statement(p: dict, claim: dict, sections: list) -> str:
+    by = {sec["structure"]: sec for sec in sections}
+    g, s = claim["greater"], claim["smaller"]
+    return (f"at K={p['K']}, L={p['L']}, n={p['n']}, λ={p['lam']}: optimal loss of {g} "
+            f"{_fmt_interval(_stated(by[g], 'loss'))} > optimal loss of {s} {_fmt_interval(_stated(by[s], 'loss'))}")
+
+
+def tie_statement(p: dict, claim: dict) -> str:
+    a, b = claim["structures"]
+    lo, hi = claim["lam_interval"]
+    word = {"+": "positive", "-": "negative"}
+    below, above = (word[ch] for ch in claim["sign_change"])
+    return (f"at K={p['K']}, L={p['L']}, n={p['n']}: exactly one λ* in [{lo}, {hi}] (width <= "
+            f"{claim['max_width']}) has optimum({a}) = optimum({b}); optimum({a}) − optimum({b}) is "
+            f"{below} below it and {above} above it")
+
+
+def check_statement(cert: dict, expected: str) -> None:
+    if cert["claim"].get("statement") != expected:
+        raise CertificateInvalid(f"the claim's statement does not follow from the proven fields; they prove: {expected}")
+
+
 # ---- builders ------------------------------------------------------------------------------------
 
 def certify_optimum(structure: str, K: int, L: int, n: int, lam, digits: int = DEFAULT_DIGITS,
@@ -76,12 +115,9 @@ def certify_optimum(structure: str, K: int, L: int, n: int, lam, digits: int = D
     structure, lam, digits = _structure(structure), _exact_lam(lam), _digits(digits)
     B = interval_backend(backend)
     sec, res = analysis_section(ScaleData.named(structure, K, L, n), lam, lam, digits, B)
-    where = "the zero solution (t = 0, loss log K)" if res.kind == "zero" else \
-        f"a positive critical point, scale in {_fmt_interval(res.scale)}"
-    claim = {"type": "optimum", "structure": structure,
-             "statement": (f"min over t >= 0 of f_{structure}(t) at K={K}, L={L}, n={n}, λ={qstr(lam)} lies in "
-                           f"{_fmt_interval(res.loss)} and is attained only at {where}")}
-    return fmt.new(claim, {"K": K, "L": L, "n": n, "lam": qstr(lam)}, {"analyses": [sec]}, _engine(B, digits))
+    params = {"K": K, "L": L, "n": n, "lam": qstr(lam)}
+    claim = {"type": "optimum", "structure": structure, "statement": optimum_statement(params, sec)}
+    return fmt.new(claim, params, {"analyses": [sec]}, _engine(B, digits))
 
 
 def certify_order(K: int, L: int, n: int, lam, structures=("dnc", "paired"), digits: int = DEFAULT_DIGITS,
@@ -108,11 +144,11 @@ def certify_order(K: int, L: int, n: int, lam, structures=("dnc", "paired"), dig
         raise CertificationError(f"no strict order between {a_name} and {b_name}: their optimal losses' "
                                  f"enclosures overlap ({ra.kind}, {rb.kind})")
     diff = (g.loss[0] - s.loss[1], g.loss[1] - s.loss[0])
-    claim = {"type": "order", "greater": greater, "smaller": smaller,
-             "statement": (f"at K={K}, L={L}, n={n}, λ={qstr(lam)}: optimal loss of {greater} "
-                           f"{_fmt_interval(g.loss)} > optimal loss of {smaller} {_fmt_interval(s.loss)}")}
+    params = {"K": K, "L": L, "n": n, "lam": qstr(lam)}
+    claim = {"type": "order", "greater": greater, "smaller": smaller}
+    claim["statement"] = order_statement(params, claim, secs)
     proof = {"analyses": secs, "difference": interval_str(*diff, _sig(digits))}
-    return fmt.new(claim, {"K": K, "L": L, "n": n, "lam": qstr(lam)}, proof, _engine(B, digits))
+    return fmt.new(claim, params, proof, _engine(B, digits))
 
 
 def certify_tie(K: int, L: int, n: int, lam_lo, lam_hi, structures=("dnc", "paired"),
@@ -142,16 +178,14 @@ def certify_tie(K: int, L: int, n: int, lam_lo, lam_hi, structures=("dnc", "pair
     sig = _sig(digits)
     sgn = {1: "+", -1: "-"}
     claim = {"type": "tie", "structures": [a_name, b_name], "lam_interval": [qstr(lam_lo), qstr(lam_hi)],
-             "max_width": qstr(max_width), "sign_change": sgn[facts["s_lo"]] + sgn[facts["s_hi"]],
-             "statement": (f"at K={K}, L={L}, n={n}: exactly one λ* in [{qstr(lam_lo)}, {qstr(lam_hi)}] "
-                           f"(width <= {qstr(max_width)}) has optimum({a_name}) = optimum({b_name}); "
-                           f"optimum({a_name}) − optimum({b_name}) is {sgn[facts['s_lo']]} below it and "
-                           f"{sgn[facts['s_hi']]} above it")}
+             "max_width": qstr(max_width), "sign_change": sgn[facts["s_lo"]] + sgn[facts["s_hi"]]}
+    params = {"K": K, "L": L, "n": n}
+    claim["statement"] = tie_statement(params, claim)
     proof = {"analyses": secs,
              "difference_at_lo": interval_str(*facts["d_lo"], sig),
              "difference_at_hi": interval_str(*facts["d_hi"], sig),
              "derivative": interval_str(*facts["der"], sig)}
-    return fmt.new(claim, {"K": K, "L": L, "n": n}, proof, _engine(B, digits))
+    return fmt.new(claim, params, proof, _engine(B, digits))
 
 
 def _at(res, lam):
@@ -194,8 +228,8 @@ def _check_params(p: dict, keys) -> tuple:
         raise CertificateFormatError(f"parameters: missing {exc}") from None
     except V.ParameterError as exc:
         raise CertificateFormatError(f"parameters: {exc}") from None
-    if K > 10000 or L > 10000:
-        raise CertificateFormatError("parameters: K and L must be <= 10000")
+    if K > MAX_K or L > 10000:
+        raise CertificateFormatError(f"parameters: K must be <= {MAX_K} and L <= 10000")
     extra = set(p) - set(keys)
     if extra:
         raise CertificateFormatError(f"parameters: unexpected {sorted(extra)}")
@@ -219,6 +253,7 @@ def check_optimum(cert: dict, B, prec: int) -> dict:
     lam = _positive(cert["parameters"]["lam"], "parameters.lam")
     name = cert["claim"].get("structure")
     (r,) = _analyses(cert, [name], K, L, n, lam, lam, B, prec)
+    check_statement(cert, optimum_statement(cert["parameters"], cert["proof"]["analyses"][0]))
     return {"structure": name, "kind": r.kind, "loss": _fmt_interval(r.loss, 20),
             "scale": _fmt_interval(r.scale, 20), "leaves": r.leaves}
 
@@ -239,6 +274,7 @@ def check_order(cert: dict, B, prec: int) -> dict:
     diff = _sub(g.loss, s.loss)
     if not _contains(parse_interval(cert["proof"].get("difference"), "proof.difference"), diff):
         raise CertificateInvalid("the stated difference enclosure does not contain the proven one")
+    check_statement(cert, order_statement(cert["parameters"], cert["claim"], secs))
     return {"greater": g_name, "smaller": s_name, "loss_" + g_name: _fmt_interval(g.loss, 20),
             "loss_" + s_name: _fmt_interval(s.loss, 20), "difference": _fmt_interval(diff, 12)}
 
@@ -268,9 +304,12 @@ def check_tie(cert: dict, B, prec: int) -> dict:
         raise CertificateInvalid(f"claimed sign change {claim.get('sign_change')!r}, proven {change!r}")
     if f["s_der"] == 0:
         raise CertificateInvalid("the derivative of the optimum difference is not proven non-zero")
+    if f["s_der"] != f["s_hi"]:
+        raise CertificateInvalid("the derivative's sign contradicts the sign change (inconsistent proof)")
     for key, comp in (("difference_at_lo", f["d_lo"]), ("difference_at_hi", f["d_hi"]), ("derivative", f["der"])):
         if not _contains(parse_interval(cert["proof"].get(key), f"proof.{key}"), comp):
             raise CertificateInvalid(f"the stated {key} enclosure does not contain the proven one")
+    check_statement(cert, tie_statement(cert["parameters"], claim))
     return {"lam_interval": [qstr(lam_lo), qstr(lam_hi)], "width": qstr(lam_hi - lam_lo), "sign_change": change,
             "branches": {r.structure: r.kind for r in res},
             "difference_at_lo": _fmt_interval(f["d_lo"], 6), "difference_at_hi": _fmt_interval(f["d_hi"], 6),

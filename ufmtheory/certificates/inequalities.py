@@ -69,16 +69,18 @@ def _t1_general_facts() -> dict:
             "(m, L) = (3, 2) holds": t1_holds(6, 2)}
 
 
+def t1_statement(K_max: int) -> str:
+    return ("for all K >= 2, L >= 1: m·2^(2/(L+1)) < 2m−1 (m = ⌊K/2⌋) holds exactly when K >= 4 and L >= 3, "
+            f"or K >= 6 and L = 2 (Theorem 1's region); table of the smallest L for K = 2..{K_max}")
+
+
 def certify_theorem1(K_max: int = 200) -> dict:
     K_max = V.integer("K_max", K_max, 6, MAX_K)
     table = {str(K): _l_min(*t1_rho_sigma(K)) for K in range(2, K_max + 1)}
     facts = _t1_general_facts()
     if not all(facts.values()):  # pragma: no cover - would disprove the lemma
         raise CertificateInvalid("Theorem 1 corner facts fail")
-    claim = {"type": "theorem1-inequality", "K_max": K_max,
-             "statement": ("for all K >= 2, L >= 1: m·2^(2/(L+1)) < 2m−1 (m = ⌊K/2⌋) holds exactly when "
-                           "K >= 4 and L >= 3, or K >= 6 and L = 2 (Theorem 1's region); table of the "
-                           f"smallest L for K = 2..{K_max}")}
+    claim = {"type": "theorem1-inequality", "K_max": K_max, "statement": t1_statement(K_max)}
     proof = {"form": "4·m^(L+1) < (2m−1)^(L+1), i.e. rho^(L+1) > 4 with rho = (2m−1)/m",
              "L_min": table, "general_facts": sorted(facts)}
     return fmt.new(claim, {"K_range": [2, K_max]}, proof, {"backend": "exact integers", "prec_bits": 0})
@@ -96,6 +98,9 @@ def check_theorem1(cert: dict) -> dict:
         stated_min = None if K < 4 else (3 if K < 6 else 2)
         if lm != stated_min:
             raise CertificateInvalid(f"K={K}: inequality holds from L={lm}, stated region from L={stated_min}")
+    if cert["claim"].get("statement") != t1_statement(K_max):
+        raise CertificateInvalid(f"the claim's statement does not follow from the proven fields; they prove: "
+                                 f"{t1_statement(K_max)}")
     return {"K_range": [2, K_max], "matches_stated_region": True}
 
 
@@ -128,17 +133,22 @@ def t7_region(K_max: int) -> dict:
             "missing": missing, "extra": extra}
 
 
+def t7_statement(K_max: int, reg: dict) -> str:
+    extra_txt = "; ".join(f"K={K}: from L={lm}" + (f" (stated: L>={sm})" if sm else " (stated: never)")
+                          for K, lm, sm in reg["extra"])
+    missing_txt = ", ".join(map(str, reg["missing"]))
+    return (f"for K = 2..{K_max} and every L >= 1, Theorem 7's inequality holds exactly for L >= L_min(K) "
+            "(table); on the stated region (K >= 10 and L >= 5, or K >= 16 and L = 4) it "
+            + ("holds" if reg["sufficient"] else f"does NOT always hold (fails at K = {missing_txt})") + "; "
+            + ("the region is exact" if reg["exact"] else f"it also holds outside it: {extra_txt}"))
+
+
 def certify_theorem7(K_max: int = 200) -> dict:
     K_max = V.integer("K_max", K_max, 16, MAX_K)
     reg = t7_region(K_max)
-    extra_txt = "; ".join(f"K={K}: from L={lm}" + (f" (stated: L>={sm})" if sm else " (stated: never)")
-                          for K, lm, sm in reg["extra"])
     claim = {"type": "theorem7-inequalities", "K_max": K_max,
              "stated_region_sufficient": reg["sufficient"], "stated_region_exact": reg["exact"],
-             "statement": (f"for K = 2..{K_max} and every L >= 1, Theorem 7's inequality holds exactly for "
-                           "L >= L_min(K) (table); on the stated region (K >= 10 and L >= 5, or K >= 16 and "
-                           f"L = 4) it {'holds' if reg['sufficient'] else 'does NOT always hold'}; "
-                           + ("the region is exact" if reg["exact"] else f"it also holds outside it: {extra_txt}"))}
+             "statement": t7_statement(K_max, reg)}
     proof = {"form": "rho^(L+1) > sigma; even K: rho = 2(K−1)/(K+2), sigma = 16(K/(K+2))^3; "
                      "odd K: rho = 2(K−1)/(K+3), sigma = 16K^2(K+1)/(K+3)^3",
              "L_min": {str(K): v for K, v in reg["table"].items()},
@@ -156,6 +166,9 @@ def check_theorem7(cert: dict) -> dict:
     if cert["proof"].get("outside_stated_region") != reg["extra"] or \
             cert["proof"].get("stated_region_fails_at_K") != reg["missing"]:
         raise CertificateInvalid("the listed differences from the stated region are not the exact ones")
+    if claim.get("statement") != t7_statement(K_max, reg):
+        raise CertificateInvalid(f"the claim's statement does not follow from the proven fields; they prove: "
+                                 f"{t7_statement(K_max, reg)}")
     return {"K_range": [2, K_max], "stated_region_sufficient": reg["sufficient"],
             "stated_region_exact": reg["exact"], "outside_stated_region": reg["extra"]}
 

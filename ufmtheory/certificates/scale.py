@@ -41,6 +41,7 @@ from .numbers import CertificateFormatError, dec_down, dec_up, interval_str, par
 
 DEFAULT_DIGITS = 50
 MAX_LEAVES = 20000
+CHECK_DEPTH = 6  # a checker may bisect a leaf up to 6 times (64 pieces) to re-prove it
 
 
 class CertificationError(RuntimeError):
@@ -90,27 +91,57 @@ def _power_of_two_at_most(x) -> Fraction:
     return Fraction(2) ** int(mpmath.floor(mpmath.log(x, 2)))
 
 
-def _check_leaf(I: IntervalScale, B, a: Fraction, b: Fraction, kind: str, c) -> int | None:
+def _check_leaf(I: IntervalScale, B, a: Fraction, b: Fraction, kind: str, c, depth: int = 0) -> int | None:
     """Proof of one leaf (module docstring, step 3). Returns the sign of F' for R (and M) leaves,
-    0 for E, None when the proof fails."""
+    0 for E, None when the proof fails.
+
+    A leaf the direct test cannot decide is bisected up to ``depth`` times and proven piecewise
+    (E/M leaves: every piece E or M, so no root; R leaves: F' of one strict sign on every piece and
+    the leaf's end signs opposite). This lets a checker on another interval engine (arb's balls are
+    looser than mpmath.iv's endpoint intervals on wide boxes, and vice versa) re-prove a certificate.
+    """
     X = B.hull(a, b)
     if kind == "E":
         if B.sign(I.F(X, c)) != 0:
             return 0
         m = B.point((a + b) / 2)
         mv = I.F(m, c) + I.dF(X) * (X - m)
-        return 0 if B.sign(mv) != 0 else None
-    d = B.sign(I.dF(X))
-    if d == 0:
-        return None
-    sa, sb = B.sign(I.F(B.point(a), c)), B.sign(I.F(B.point(b), c))
-    if sa == 0 or sb == 0:
-        return None
-    if kind == "M" and sa == sb:
-        return d
-    if kind == "R" and sa != sb:
-        return d
+        if B.sign(mv) != 0:
+            return 0
+        if _check_leaf(I, B, a, b, "M", c) is not None:
+            return 0
+        return _split_no_root(I, B, a, b, c, depth)
+    if kind == "M":
+        d = B.sign(I.dF(X))
+        if d != 0:
+            sa, sb = B.sign(I.F(B.point(a), c)), B.sign(I.F(B.point(b), c))
+            if sa != 0 and sa == sb:
+                return d
+        return _split_no_root(I, B, a, b, c, depth)
+    if kind == "R":
+        sa, sb = B.sign(I.F(B.point(a), c)), B.sign(I.F(B.point(b), c))
+        if sa == 0 or sb == 0 or sa == sb:
+            return None
+        return _monotone_sign(I, B, a, b, depth)
     return None
+
+
+def _split_no_root(I, B, a, b, c, depth):
+    if depth <= 0:
+        return None
+    m = (a + b) / 2
+    ok = all(_check_leaf(I, B, x, y, "E", c, depth - 1) is not None for x, y in ((a, m), (m, b)))
+    return 0 if ok else None
+
+
+def _monotone_sign(I, B, a, b, depth):
+    """The strict sign of F' on [a, b] (bisecting up to ``depth`` times), or None."""
+    d = B.sign(I.dF(B.hull(a, b)))
+    if d != 0 or depth <= 0:
+        return d if d != 0 else None
+    m = (a + b) / 2
+    left, right = _monotone_sign(I, B, a, m, depth - 1), _monotone_sign(I, B, m, b, depth - 1)
+    return left if left is not None and left == right else None
 
 
 def build_analysis(data: ScaleData, lam_lo: Fraction, lam_hi: Fraction, digits: int, B,
@@ -312,7 +343,7 @@ def check_analysis(section: dict, data: ScaleData, lam_lo: Fraction, lam_hi: Fra
             if kind not in "EMR":
                 raise CertificateInvalid(f"{name}: unknown leaf kind {kind!r}")
             a, b = bps[i], bps[i + 1]
-            d = _check_leaf(I, B, a, b, kind, c_box)
+            d = _check_leaf(I, B, a, b, kind, c_box, depth=CHECK_DEPTH)
             if d is None:
                 raise CertificateInvalid(f"{name}: leaf {i} [{dec_down(a, 12)}, {dec_up(b, 12)}] ({kind}) "
                                          "is not proven")
