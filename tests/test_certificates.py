@@ -39,7 +39,8 @@ def _inside(value, interval):
 CASES = [("dnc", 10, 2, 5, Fraction(1, 1024)), ("paired", 10, 2, 5, Fraction(1, 1024)),
          ("paired", 5, 2, 1, Fraction(1, 32)), ("polygon", 7, 3, 2, Fraction(1, 1000)),
          ("paired", 6, 4, 3, Fraction(1, 4096)), ("dnc", 4, 1, 1, Fraction(1, 20)),
-         ("dnc", 4, 2, 1, Fraction(1, 2))]
+         ("dnc", 4, 2, 1, Fraction(1, 2)),
+         ("polygon", 6, 2, 2, Fraction(897, 10))]  # huge λ: t_lo already beyond the tail bound, no leaves
 
 
 @pytest.mark.parametrize("name, K, L, n, lam", CASES)
@@ -158,6 +159,18 @@ def test_tie_certificates_against_the_numerical_engine(K):
             return ut.optimal_scale(ut.dnc(K), m, 50).loss - ut.optimal_scale(ut.paired(K), m, 50).loss
     with mpmath.workdps(90):
         assert D(lo) < 0 < D(hi)  # so a tie lies in [lo, hi]; the certificate adds that it is unique
+
+
+def test_tie_scales_with_n_as_SPEC_predicts():
+    """n enters f_S only through λ n^{1/(L+1)} (SPEC §2), so λ*(n) = λ*(1)/n^{1/3} at L = 2: the tie
+    predicted from the committed n = 1 certificate is certified at n = 3."""
+    cert = C.load(CERT_DIR / "tie_dnc_paired_K4_L2_n1.json")
+    lo, hi = (Fraction(x) for x in cert["claim"]["lam_interval"])
+    with mpmath.workdps(60):
+        predicted = _mpf((lo + hi) / 2) / mpmath.cbrt(3)
+        lo3, hi3 = C.tie_interval(predicted)
+    rep = C.check_certificate(C.certify_tie(4, 2, 3, lo3, hi3, digits=40))
+    assert rep.valid, rep.errors
 
 
 # ---- tampering ------------------------------------------------------------------------------------------

@@ -192,31 +192,32 @@ class IntervalScale:
             out.append(1 / s)
         return out
 
-    def h(self, X):
-        """h(X) = Σ w Σ_j g_j π_j with π_j = 1/Σ_k (m_k/m_j) e^{−X(g_k − g_j)} (each π_j ∈ (0, 1])."""
-        B = self.B
-        total = B.point(0)
+    def _over_types(self, X, term):
+        """Σ_types w · term(gaps, π(X))."""
+        total = self.B.point(0)
         for w, gs, ms in self.types:
-            pis = self._pis(X, gs, ms)
-            s = B.point(0)
-            for g, q in zip(gs, pis):
-                s = s + g * q
-            total = total + w * s
+            total = total + w * term(gs, self._pis(X, gs, ms))
         return total
 
+    def h(self, X):
+        """h(X) = Σ w Σ_j g_j π_j with π_j = 1/Σ_k (m_k/m_j) e^{−X(g_k − g_j)} (each π_j ∈ (0, 1])."""
+        def mean(gs, pis):
+            s = self.B.point(0)
+            for g, q in zip(gs, pis):
+                s = s + g * q
+            return s
+        return self._over_types(X, mean)
+
     def dh(self, X):
-        """h'(X) = −Σ w Σ_{i<j} π_i π_j (g_i − g_j)²."""
-        B = self.B
-        total = B.point(0)
-        for w, gs, ms in self.types:
-            pis = self._pis(X, gs, ms)
-            var = B.point(0)
+        """h'(X) = −Σ w Σ_{i<j} π_i π_j (g_i − g_j)² (minus the variance of the gaps under π)."""
+        def variance(gs, pis):
+            var = self.B.point(0)
             for i in range(len(gs)):
                 for j in range(i + 1, len(gs)):
                     d = gs[i] - gs[j]
                     var = var + pis[i] * pis[j] * d * d
-            total = total - w * var
-        return total
+            return var
+        return -self._over_types(X, variance)
 
     def gbar(self, X):
         """ḡ(X) = Σ w (−X g* + log Σ_j m_j e^{−X(g_j − g*)}), g* the smallest gap (exact for any g*)."""

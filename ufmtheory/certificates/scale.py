@@ -165,21 +165,27 @@ def build_analysis(data: ScaleData, lam_lo: Fraction, lam_hi: Fraction, digits: 
         else:
             c_lo, M_hi = _mpf(exact_bounds(B, c_box)[0]), _mpf(exact_bounds(B, I.M)[1])
             t_lo = _power_of_two_at_most(mpmath.power(c_lo / M_hi, 1 / _mpf(omp)) / 2)
-        # step 2: T, doubled until the tail bound is below c
-        start = max([mpmath.mpf(1), 2 * _mpf(t_lo)] + [_mpf(omp) / B.lower(d) for _, d in I.tail])
+        # step 2: T, doubled from the smallest power of two >= max (1−p)/δ until the tail bound is
+        # below c; when that T is <= t_lo, T = t_lo and no positive critical point exists at all
+        start = max([_mpf(omp) / B.lower(d) for _, d in I.tail] + [mpmath.mpf(2) ** -60])
         T = Fraction(2) ** int(mpmath.ceil(mpmath.log(start, 2)))
-        for _ in range(2000):
+        for _ in range(4000):
             if _tail_ok(I, B, T, c_box):
                 break
             T *= 2
         else:  # pragma: no cover
             raise CertificationError("could not bound the critical points from above")
+        if T <= t_lo and _tail_ok(I, B, t_lo, c_box):
+            T = t_lo
+        elif T <= t_lo:  # pragma: no cover - the tail bound decreases beyond T
+            T = 2 * t_lo
         # step 3: leaves at the midpoint λ, then re-proved for the whole λ box
-        raw = []
-        isolate_roots(lambda X: I.F(X, c_mid), I.dF, _mpf(t_lo), _mpf(T), B, prec_bits=prec,
-                      leaves=raw, split=_short_split)
-        raw.sort(key=lambda x: x[0])
         leaves = []
+        raw = []
+        if T > t_lo:
+            isolate_roots(lambda X: I.F(X, c_mid), I.dF, _mpf(t_lo), _mpf(T), B, prec_bits=prec,
+                          leaves=raw, split=_short_split)
+        raw.sort(key=lambda x: x[0])
         for a, b, kind in raw:
             a, b = to_fraction(a), to_fraction(b)
             if kind == "U":
@@ -194,7 +200,7 @@ def build_analysis(data: ScaleData, lam_lo: Fraction, lam_hi: Fraction, digits: 
                 leaves.extend(_reisolate(I, B, a, b, c_box, prec))
         section["t_lo"] = qstr(t_lo)
         section["T"] = qstr(T)
-        section["breakpoints"] = [qstr(leaves[0][0])] + [qstr(b) for _, b, _ in leaves]
+        section["breakpoints"] = [qstr(t_lo)] + [qstr(b) for _, b, _ in leaves]
         section["kinds"] = "".join(k for _, _, k in leaves)
         # step 5: pins
         pin_list = []
@@ -328,14 +334,14 @@ def check_analysis(section: dict, data: ScaleData, lam_lo: Fraction, lam_hi: Fra
             if B.sign(c_box - B.pow_pos(B.point(t_lo), I.omp) * I.M) <= 0:
                 raise CertificateInvalid(f"{name}: t_lo^(1−p)·M < c is not proven (step 1)")
         # step 2
-        if T <= t_lo or not _tail_ok(I, B, T, c_box):
+        if T < t_lo or not _tail_ok(I, B, T, c_box):
             raise CertificateInvalid(f"{name}: the tail bound beyond T is not proven (step 2)")
         # step 3
         bps = [qparse(x, "breakpoint") for x in section["breakpoints"]]
         kinds = section["kinds"]
         if not isinstance(kinds, str) or len(kinds) != len(bps) - 1 or len(kinds) > MAX_LEAVES:
             raise CertificateInvalid(f"{name}: breakpoints and kinds do not match")
-        if bps[0] != t_lo or bps[-1] != T or any(x >= y for x, y in zip(bps, bps[1:])):
+        if not bps or bps[0] != t_lo or bps[-1] != T or any(x >= y for x, y in zip(bps, bps[1:])):
             raise CertificateInvalid(f"{name}: breakpoints must increase strictly from t_lo to T")
         minima = []
         rleaves = {}
