@@ -36,8 +36,8 @@ import mpmath
 
 from ..precision import to_fraction
 from ..rootfinding import isolate_roots, refine_root
-from .exact import EnclosureError, IntervalScale, ScaleData, exact_bounds
-from .numbers import CertificateFormatError, dec_down, dec_up, interval_str, parse_interval, qparse, qstr
+from .exact import IntervalScale, ScaleData, exact_bounds
+from .numbers import dec_down, dec_up, interval_str, parse_interval, qparse, qstr
 
 DEFAULT_DIGITS = 50
 MAX_LEAVES = 20000
