@@ -63,6 +63,16 @@ class IntervalBackend:
         """x**y for x > 0 (all of x) and any real y, as exp(y log x)."""
         return self.exp(y * self.log(x))
 
+    # elementary constants/functions needed to enclose exact structure entries (cos(2πk/K), √2, π)
+    def pi(self):
+        raise NotImplementedError  # pragma: no cover
+
+    def cos(self, x):
+        raise NotImplementedError  # pragma: no cover
+
+    def sin(self, x):
+        raise NotImplementedError  # pragma: no cover
+
 
 def _fraction_of(x) -> Fraction:
     if isinstance(x, Fraction):
@@ -113,6 +123,15 @@ class ArbBackend(IntervalBackend):
     def log(self, x):
         return x.log()
 
+    def pi(self):
+        return arb.pi()
+
+    def cos(self, x):
+        return x.cos()
+
+    def sin(self, x):
+        return x.sin()
+
     def lower(self, x):
         return mpmath.mpf(x.lower()._mpf_) if x.is_finite() else mpmath.mpf("-inf")
 
@@ -151,6 +170,15 @@ class MpmathIVBackend(IntervalBackend):
 
     def log(self, x):
         return mpmath.iv.log(x)
+
+    def pi(self):
+        return +mpmath.iv.pi
+
+    def cos(self, x):
+        return mpmath.iv.cos(x)
+
+    def sin(self, x):
+        return mpmath.iv.sin(x)
 
     def lower(self, x):
         return mpmath.mpf(x.a)
