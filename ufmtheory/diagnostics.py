@@ -31,7 +31,9 @@ t·e_c as in the odd-K paired structure). Blocks are the connected components of
 (all blocks pairs, at most one singleton), "mixed" (a smaller simplex plus pairs, or any other
 direct sum of simplices), "other" (not collapsed, or a block that is no simplex). The loss is
 compared with the exact optimum of the reduced model (``scale.optimal_scale``, SPEC §2) for the
-matching exact structure (common scale t for all blocks).
+matching exact structure ("exact": DNC, paired, and any endpoint whose Z̄ snaps to an exact
+orthogonal projector, e.g. a graph eigenprojector), or, for mixed endpoints (blocks at different
+scales), with a local minimum over one scale per block ("local", ``block_scale_optimum``).
 """
 from __future__ import annotations
 
@@ -234,6 +236,7 @@ class Endpoint:
     residual: float
     loss: float
     reference: str = ""
+    reference_kind: str = ""  # "exact" (proven scale optimum of an exact structure) or "local"
     reference_loss: float = float("nan")
     reference_scale: float = float("nan")
     layers: list = field(default_factory=list)
@@ -246,7 +249,8 @@ class Endpoint:
         d = {"label": self.label, "detail": self.detail, "rank": self.rank,
              "singular_values": [float(x) for x in self.singular_values], "nc1": self.nc1,
              "blocks": self.blocks, "residual": self.residual, "loss": self.loss,
-             "reference": self.reference, "reference_loss": self.reference_loss,
+             "reference": self.reference, "reference_kind": self.reference_kind,
+             "reference_loss": self.reference_loss,
              "reference_scale": self.reference_scale, "loss_gap": self.loss_gap}
         if layers:
             d["layers"] = self.layers
@@ -285,9 +289,86 @@ def classify(model: DeepUFM, params: Parameters, loss: float | None = None, rtol
         label, detail = "paired", _sizes_label(sizes)
     else:
         label, detail = "mixed", _sizes_label(sizes)
+    P = snap_projector(Zbar) if c1 <= collapse_tol else None
+    if label == "other" and P is not None:
+        r = int(sp.Matrix(P).rank())
+        vals = sorted({P[i, j] for i in range(K) for j in range(K)}, reverse=True)
+        detail = f"rank-{r} projector pattern, entries {{{', '.join(str(v) for v in vals)}}}"
     ep = Endpoint(label, detail, rank, s.tolist(), c1, blocks, res, float(loss), layers=layers)
-    if with_reference and model.activation == "linear" and label in ("dnc", "paired", "mixed"):
-        ref_sizes = [K] if label == "dnc" else sizes
-        ep.reference = "dnc" if label == "dnc" else ("paired" if label == "paired" else _sizes_label(sizes))
-        ep.reference_loss, ep.reference_scale, _ = reference_optimum(model, ref_sizes)
+    if not with_reference or model.activation != "linear" or not model.balanced:
+        return ep
+    if label in ("dnc", "paired"):
+        ep.reference, ep.reference_kind = label, "exact"
+        ep.reference_loss, ep.reference_scale, _ = reference_optimum(model, [K] if label == "dnc" else sizes)
+    elif label == "mixed":
+        ep.reference, ep.reference_kind = _sizes_label(sizes), "local"
+        ep.reference_loss = block_scale_optimum(model, Zbar, blocks)
+    elif P is not None:
+        ep.reference, ep.reference_kind = "projector", "exact"
+        ep.reference_loss, ep.reference_scale = _projector_optimum(model, P)
     return ep
+
+
+def snap_projector(Zbar: np.ndarray, max_denominator: int = 100, tol: float = 1e-4):
+    """If Z̄ ≈ t·P with P an orthogonal projector with small-denominator rational entries, return
+    P exactly (sympy); else None. P is snapped from Z̄/t (t = mean nonzero singular value) and then
+    checked exactly: P = Pᵀ, P² = P. DNC (I − 11ᵀ/K), paired (½-scaled pairs) and graph patterns
+    such as the Petersen-graph eigenprojector are of this form."""
+    sv = np.linalg.svd(Zbar, compute_uv=False)
+    r = numerical_rank(sv, 1e-6)
+    if r == 0 or sv[r - 1] < (1 - 1e-4) * sv[0]:
+        return None
+    Ph = Zbar / sv[:r].mean()
+    Ph = (Ph + Ph.T) / 2
+    from fractions import Fraction
+    K = Zbar.shape[0]
+    P = sp.Matrix(K, K, lambda i, j: sp.Rational(Fraction(float(Ph[i, j])).limit_denominator(max_denominator)))
+    if np.abs(np.array(P.tolist(), dtype=float) - Ph).max() > tol:
+        return None
+    if P != P.T or P * P != P:
+        return None
+    return sp.ImmutableMatrix(P)
+
+
+@lru_cache(maxsize=64)
+def _projector_optimum_cached(K, L, sizes, lams, loss, P, dps):
+    from .scale import optimal_scale
+    from .structures import Structure
+    model = DeepUFM(K, L, lam=list(lams), class_sizes=sizes, loss=loss)
+    opt = optimal_scale(Structure("projector", P), model, dps=dps)
+    return float(opt.loss), float(opt.scale)
+
+
+def _projector_optimum(model: DeepUFM, P, dps: int = 20):
+    """Exact optimum (proven brackets, ``scale.optimal_scale``) of the structure P."""
+    return _projector_optimum_cached(model.K, model.L, tuple(model.class_sizes), tuple(model.lams), model.loss,
+                                     sp.ImmutableMatrix(P), dps)
+
+
+def block_scale_optimum(model: DeepUFM, Zbar: np.ndarray, blocks: list) -> float:
+    """Local minimum of the reduced loss (SPEC §2) over one scale per block, Z̄(t) = Σ_B t_B S_B
+    (S_B = I − 11ᵀ/|B| on block B, e_c e_cᵀ for a singleton), started at the blocks' least-squares
+    scales in Z̄ (L-BFGS-B, float64). A *local* reference for mixed endpoints: with several scales
+    the proven one-dimensional search of ``scale.py`` does not apply."""
+    from scipy.optimize import minimize
+    from .objective import fit_value
+    K, n = model.K, model.n
+    Ss = []
+    for B in blocks:
+        k = len(B)
+        S = np.zeros((K, K))
+        S[np.ix_(B, B)] = np.eye(k) - np.ones((k, k)) / k if k > 1 else 1.0
+        Ss.append(S)
+    t0 = np.array([max((Zbar * S).sum() / (S * S).sum(), 1e-3) for S in Ss])
+    Lam = float(model.Lambda())
+    p = 2.0 / (model.L + 1)
+    small = DeepUFM(K, model.L, n=1, lam=model.lams, loss=model.loss)
+
+    def f(t):
+        Zb = sum(ti * S for ti, S in zip(t, Ss))
+        sv = np.linalg.svd(Zb, compute_uv=False)
+        pen = (model.L + 1) / 2 * Lam * n ** (p / 2) * np.sum(sv[sv > 1e-12 * sv.max()] ** p)
+        return float(fit_value(small, Zb)) + pen
+
+    res = minimize(f, t0, method="L-BFGS-B", bounds=[(1e-6, None)] * len(t0), options={"ftol": 1e-15, "gtol": 1e-12})
+    return float(res.fun)

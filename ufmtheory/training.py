@@ -125,6 +125,11 @@ def gradient_descent(model: DeepUFM, batch: Batch, config: TrainConfig = PAPER_C
     ``max_steps``; the loss-change window is rounded up to a multiple of ``check_every``.
     ``progress``: optional callable(step, n_active), called at every check.
     """
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected and reported below
+        return _gradient_descent(model, batch, config, progress)
+
+
+def _gradient_descent(model, batch, config, progress):
     obj = BatchedObjective(model)
     obj.check(batch)
     S = batch.size
@@ -223,7 +228,11 @@ def train(model: DeepUFM, seeds=None, config: TrainConfig = PAPER_CONFIG, init: 
     for s in range(S):
         p = theta.run(s)
         its, reason = 0, info["reason"][s]
-        if (config.method == "lbfgs" or config.polish) and reason != "diverged":
+        if reason == "diverged":
+            results.append(TrainResult(p, float("nan"), float("nan"), float("nan"), float("nan"),
+                                       int(info["steps"][s]), "diverged", 0, info["history"][s]))
+            continue
+        if config.method == "lbfgs" or config.polish:
             p, its, msg = lbfgs(model, p, config)
             reason = "lbfgs"
         one = Batch.stack([p])
