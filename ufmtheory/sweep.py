@@ -271,7 +271,8 @@ def run_sweep(grid: Grid, out_path, executor: cf.Executor | None = None, workers
     """Run every run of ``grid`` not yet in ``out_path``; returns {"done": n_new, "skipped": n_old,
     "records": all records of the grid (file order)}.
 
-    ``executor``: any concurrent.futures executor (default: ``process_executor(workers)``).
+    ``executor``: any concurrent.futures executor (default: ``process_executor(workers)``; with
+    ``workers=1`` the runs execute in this process, one task at a time).
     ``on_result``: optional callable(records) after each task is written (e.g. to stop early).
     ``progress``: a tqdm bar over runs (None: only on a terminal).
     """
@@ -287,7 +288,12 @@ def run_sweep(grid: Grid, out_path, executor: cf.Executor | None = None, workers
     n_todo = sum(len(t.seed_indices) for t in tasks)
     new = 0
     if tasks:
-        ctx = process_executor(workers) if executor is None else contextlib.nullcontext(executor)
+        if executor is not None:
+            ctx = contextlib.nullcontext(executor)
+        elif workers == 1:  # in this process: no worker start-up cost
+            ctx = cf.ThreadPoolExecutor(1)
+        else:
+            ctx = process_executor(workers)
         disable = (not sys.stderr.isatty()) if progress is None else (not progress)
         with ctx as ex, tqdm(total=n_todo, desc=grid.name, unit="run", disable=disable) as bar:
             pending = list(tasks)
