@@ -145,3 +145,10 @@ def test_paper_setting_runs_reach_the_exact_dnc_and_paired_optima():
             assert abs(loss - exact[label].loss) / exact[label].loss < 1e-6 / 2
             assert mpmath.nstr(loss, 6) == mpmath.nstr(published[label], 6)
         assert abs(ep.reference_loss - float(exact[label].loss)) < 1e-12
+
+
+def test_diverged_run_is_reported_not_classified_as_a_structure():
+    model = ut.DeepUFM(3, 2, n=1, lam=1 / 64, d=3)
+    r = train(model, [0], TrainConfig(lr=1e3, max_steps=1000, grad_tol=0))[0]
+    ep = classify(model, r.params, r.loss)
+    assert r.reason == "diverged" and not r.converged and ep.label == "other" and "diverged" in ep.detail

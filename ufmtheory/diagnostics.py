@@ -266,6 +266,9 @@ def classify(model: DeepUFM, params: Parameters, loss: float | None = None, rtol
     reference optimum (exact, reduced model) needs a linear, CE or MSE model; it is skipped for ReLU.
     """
     y, K = model.labels(), model.K
+    if not all(np.all(np.isfinite(np.asarray(F, dtype=float))) for F in params.factors):
+        return Endpoint("other", "diverged (non-finite parameters)", -1, [], float("nan"), [], float("nan"),
+                        float("nan"))
     Z = layer_features(model, params)[-1]
     if loss is None:
         loss = float(model.loss_parts(params.to_float())[0])

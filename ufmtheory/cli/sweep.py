@@ -187,13 +187,19 @@ def run(args) -> int:
     executor_ctx = dask_executor(args.dask, args.workers) if args.dask else None
     records, totals = {}, {"new": 0, "skipped": 0}
     import contextlib
-    with (executor_ctx or contextlib.nullcontext(None)) as ex:
-        for part, axis, grid in parts:
-            res = run_sweep(grid, results_path, executor=ex, workers=args.workers, progress=progress)
-            totals["new"] += res["done"]
-            totals["skipped"] += res["skipped"]
-            for r in res["records"]:
-                records.setdefault(part, {})[r["key"]] = r
+    try:
+        with (executor_ctx or contextlib.nullcontext(None)) as ex:
+            for part, axis, grid in parts:
+                res = run_sweep(grid, results_path, executor=ex, workers=args.workers, progress=progress)
+                totals["new"] += res["done"]
+                totals["skipped"] += res["skipped"]
+                for r in res["records"]:
+                    records.setdefault(part, {})[r["key"]] = r
+    except KeyboardInterrupt:
+        import sys
+        print(f"interrupted: finished runs are in {results_path}; rerun the same command to resume",
+              file=sys.stderr)
+        return 130
     tables, files = {}, {"results": results_path}
     name = args.preset + ("-reduced" if args.reduced and args.preset != "custom" else "")
     for part, recs in records.items():
