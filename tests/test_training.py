@@ -152,3 +152,24 @@ def test_diverged_run_is_reported_not_classified_as_a_structure():
     r = train(model, [0], TrainConfig(lr=1e3, max_steps=1000, grad_tol=0))[0]
     ep = classify(model, r.params, r.loss)
     assert r.reason == "diverged" and not r.converged and ep.label == "other" and "diverged" in ep.detail
+
+
+def test_mse_training_reaches_a_critical_point():
+    model = ut.DeepUFM(4, 3, n=2, lam=1 / 256, d=8, loss="mse")
+    b = init_parameters(model, [0, 1])
+    f0 = BatchedObjective(model).loss_parts(b)[0]
+    runs = train(model, params=b, config=TrainConfig(lr=0.2, max_steps=40_000, grad_tol=1e-7))
+    for r, f in zip(runs, f0):
+        assert r.loss < f and r.reason == "grad_tol"
+        F, G = loss_and_gradient(model, r.params)
+        assert np.linalg.norm(G.flat()) <= 1e-7 and abs(F - r.loss) < 1e-13
+
+
+def test_relu_training_decreases_the_loss_and_is_classified_without_reference():
+    """ReLU (non-smooth at the kinks): only monotone decrease is claimed at lr 0.05."""
+    model = ut.DeepUFM(4, 3, n=2, lam=1 / 256, d=8, activation="relu")
+    r = train(model, [0], TrainConfig(lr=0.05, max_steps=3000, grad_tol=0, record_every=100))[0]
+    losses = [f for _, f in r.history]
+    assert all(b <= a + 1e-15 for a, b in zip(losses, losses[1:])) and losses[-1] < losses[0] / 2
+    ep = classify(model, r.params, r.loss)
+    assert ep.label in ("dnc", "paired", "mixed", "other") and ep.reference_kind == ""

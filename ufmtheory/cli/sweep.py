@@ -146,7 +146,8 @@ def plot(preset: str, tables: dict, path: str, title: str) -> None:
                 x = [float(Fraction(r[xkey])) if xkey == "lam" else r[xkey] for r in rs]
                 y = [r["P_dnc"] for r in rs]
                 err = [[r["P_dnc"] - r["P_dnc_lo"] for r in rs], [r["P_dnc_hi"] - r["P_dnc"] for r in rs]]
-                line = ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=f"P(DNC) ±95% Wilson, init scale {scale:g}")
+                line = ax.errorbar(x, y, yerr=err, marker="o", capsize=3,
+                                   label=f"P(DNC) ±95% Wilson, init scale {scale:g}")
                 ax.plot(x, [r["n_paired"] / r["runs"] for r in rs], ls="--", marker="s", ms=4,
                         color=line[0].get_color(), alpha=0.6, label=f"P(paired), init scale {scale:g}")
             if xkey == "lam":
