@@ -196,3 +196,12 @@ def test_sweep_cli_bad_input_exits_2(bad, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["sweep", "--preset", "custom", "--out", str(tmp_path), *bad])
     assert exc.value.code == 2 and "usage: ufmtheory sweep" in capsys.readouterr().err
+
+
+def test_process_pool_workers_use_one_blas_thread():
+    """Workers start on demand (at submit), so the one-thread limits must still be set then."""
+    from ufmtheory.sweep import process_executor
+    before = os.environ.get("OPENBLAS_NUM_THREADS")
+    with process_executor(1) as ex:
+        got = ex.submit(os.environ.get, "OPENBLAS_NUM_THREADS").result()
+    assert got == "1" and os.environ.get("OPENBLAS_NUM_THREADS") == before

@@ -220,8 +220,12 @@ _ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THR
 
 @contextlib.contextmanager
 def process_executor(workers: int | None = None):
-    """A ProcessPoolExecutor with spawned workers, each with one BLAS thread (set in the
-    environment the workers inherit; the calling process's BLAS is not affected)."""
+    """A ProcessPoolExecutor with spawned workers, each with one BLAS thread.
+
+    The thread limits are environment variables that the workers inherit; they stay set in this
+    process while the executor lives, because the pool starts workers on demand (at submit), not
+    when it is created. This process's BLAS, already loaded, is not affected.
+    """
     import multiprocessing
 
     workers = V.integer("workers", workers, 1) if workers is not None else (os.cpu_count() or 1)
@@ -229,16 +233,16 @@ def process_executor(workers: int | None = None):
     os.environ.update(_ONE_THREAD)
     try:
         ex = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            yield ex
+        finally:
+            ex.shutdown(wait=True, cancel_futures=True)
     finally:
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    try:
-        yield ex
-    finally:
-        ex.shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager
