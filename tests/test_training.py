@@ -173,3 +173,20 @@ def test_relu_training_decreases_the_loss_and_is_classified_without_reference():
     assert all(b <= a + 1e-15 for a, b in zip(losses, losses[1:])) and losses[-1] < losses[0] / 2
     ep = classify(model, r.params, r.loss)
     assert ep.label in ("dnc", "paired", "mixed", "other") and ep.reference_kind == ""
+
+
+def test_benchmark_script_runs_and_both_loops_agree():
+    """Smoke run of benchmarks/bench_training.py; with torch installed it also checks that the
+    PyTorch loop and ufmtheory's loop give the same loss after 50 steps (exit 1 otherwise)."""
+    import json
+    import pathlib
+    import subprocess
+    import sys
+    script = pathlib.Path(__file__).resolve().parent.parent / "benchmarks" / "bench_training.py"
+    r = subprocess.run([sys.executable, str(script), "--steps", "3", "--repeats", "1", "--seeds", "2", "--json"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["numpy_batched_us_per_seed_step"] > 0
+    if "torch_us_per_seed_step" in out:
+        assert out["max_loss_difference_after_50_steps"] < 1e-10
