@@ -371,6 +371,8 @@ def summarise(records: list, by: list) -> list:
                     "ranks": " ".join(str(k) for k in sorted(ranks)),
                     "converged": sum(1 for r in rs if r.get("converged")),
                     "max_abs_gap": max(gaps) if gaps else None,
-                    "seeds": ",".join(str(r["seed"]) for r in sorted(rs, key=lambda r: r["seed"]))})
+                    "seeds": ",".join(str(r["seed"]) for r in sorted(rs, key=lambda r: r["seed"])),
+                    "root_seed": ",".join(sorted({str(r.get("root_seed", "")) for r in rs})),
+                    "max_steps": ",".join(sorted({str(r.get("max_steps", "")) for r in rs}))})
         rows.append(row)
     return rows

@@ -175,7 +175,8 @@ def plot(preset: str, tables: dict, path: str, title: str) -> None:
 
 
 TABLE_COLUMNS = ["runs", "n_dnc", "n_paired", "n_mixed", "n_other", "n_zero", "P_dnc", "P_dnc_lo", "P_dnc_hi",
-                 "rank_mean", "rank_min", "rank_max", "ranks", "converged", "max_abs_gap", "seeds"]
+                 "rank_mean", "rank_min", "rank_max", "ranks", "converged", "max_abs_gap", "seeds",
+                 "root_seed", "max_steps"]
 
 
 def run(args) -> int:
