@@ -203,5 +203,5 @@ def test_process_pool_workers_use_one_blas_thread():
     from ufmtheory.sweep import process_executor
     before = os.environ.get("OPENBLAS_NUM_THREADS")
     with process_executor(1) as ex:
-        got = ex.submit(os.environ.get, "OPENBLAS_NUM_THREADS").result()
+        got = ex.submit(os.getenv, "OPENBLAS_NUM_THREADS").result()
     assert got == "1" and os.environ.get("OPENBLAS_NUM_THREADS") == before
