@@ -190,3 +190,12 @@ def test_benchmark_script_runs_and_both_loops_agree():
     assert out["numpy_batched_us_per_seed_step"] > 0
     if "torch_us_per_seed_step" in out:
         assert out["max_loss_difference_after_50_steps"] < 1e-10
+
+
+def test_lbfgs_reports_an_exhausted_iteration_budget_and_polish_keeps_the_gd_basin():
+    model = ut.DeepUFM(3, 2, n=2, lam=1 / 64, d=4)
+    r = train(model, [0], TrainConfig(method="lbfgs", lbfgs_maxiter=3))[0]
+    assert r.reason == "lbfgs_maxiter" and not r.converged
+    exact = float(ut.optimal_scale(ut.dnc(3), model, dps=20).loss)
+    r = train(model, [0], TrainConfig(max_steps=2000, grad_tol=1e-10, polish=True))[0]
+    assert r.reason == "lbfgs" and r.steps == 2000 and abs(r.loss - exact) < 1e-10

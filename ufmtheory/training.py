@@ -10,12 +10,14 @@ the initialisation, so its scheme and scale are explicit parameters here (``init
 - ``"normal"``: every entry N(0, σ²) (iid, no fan-in scaling).
 
 Gradient descent: θ ← θ − η ∇ℒ(θ) with ∇ℒ from ``batched.BatchedObjective`` (S runs per numpy
-call). Every ``check_every`` steps a run stops when ‖∇ℒ‖_F <= ``grad_tol`` ("grad_tol"), or when its loss changed by at most
-``loss_tol``·max(1, |ℒ|) over the last ``window`` steps ("loss_tol"), or after ``max_steps``
-("max_steps"); stopped runs leave the batch. ``method="lbfgs"`` runs scipy's L-BFGS-B on each seed
-instead; ``polish=True`` follows gradient descent with L-BFGS-B from the GD endpoint (a local
-refinement inside the basin GD reached: the endpoint's structure is GD's, its last digits L-BFGS's).
-Runs whose loss becomes non-finite stop with reason "diverged".
+call). Every ``check_every`` steps a run stops when ‖∇ℒ‖_F <= ``grad_tol`` ("grad_tol"), or
+when its loss changed by at most ``loss_tol``·max(1, |ℒ|) over the last ``window`` steps
+("loss_tol"), or after ``max_steps`` ("max_steps"); stopped runs leave the batch.
+``method="lbfgs"`` runs scipy's L-BFGS-B on each seed instead; ``polish=True`` follows gradient
+descent with L-BFGS-B from the GD endpoint (a local refinement inside the basin GD reached: the
+endpoint's structure is GD's, its last digits L-BFGS's).
+Runs whose loss becomes non-finite stop with reason "diverged"; L-BFGS ends with "lbfgs" (scipy
+reports convergence) or "lbfgs_maxiter".
 """
 from __future__ import annotations
 
@@ -189,7 +191,10 @@ def _gradient_descent(model, batch, config, progress):
 
 
 def lbfgs(model: DeepUFM, params: Parameters, config: TrainConfig = PAPER_CONFIG):
-    """scipy L-BFGS-B on one run (flat parameter vector); returns (Parameters, iterations, message)."""
+    """scipy L-BFGS-B on one run (flat parameter vector); returns (Parameters, iterations, success).
+
+    success: scipy's convergence flag (projected-gradient max-norm <= grad_tol, or no further
+    decrease possible); False when ``lbfgs_maxiter`` ran out."""
     from scipy.optimize import minimize
 
     obj = BatchedObjective(model)
@@ -202,7 +207,7 @@ def lbfgs(model: DeepUFM, params: Parameters, config: TrainConfig = PAPER_CONFIG
     res = minimize(fun, np.asarray(params.flat(), dtype=float), jac=True, method="L-BFGS-B",
                    options={"maxiter": config.lbfgs_maxiter, "maxfun": 2 * config.lbfgs_maxiter,
                             "gtol": config.grad_tol, "ftol": 0.0, "maxcor": 30})
-    return Parameters.from_flat(model, res.x), int(res.nit), str(res.message)
+    return Parameters.from_flat(model, res.x), int(res.nit), bool(res.success)
 
 
 def train(model: DeepUFM, seeds=None, config: TrainConfig = PAPER_CONFIG, init: str = "fan_in",
@@ -233,8 +238,8 @@ def train(model: DeepUFM, seeds=None, config: TrainConfig = PAPER_CONFIG, init: 
                                        int(info["steps"][s]), "diverged", 0, info["history"][s]))
             continue
         if config.method == "lbfgs" or config.polish:
-            p, its, msg = lbfgs(model, p, config)
-            reason = "lbfgs"
+            p, its, ok = lbfgs(model, p, config)
+            reason = "lbfgs" if ok else "lbfgs_maxiter"
         one = Batch.stack([p])
         f, g = obj.loss_and_gradient(one)
         tot, fit, pen = obj.loss_parts(one)
