@@ -118,7 +118,7 @@ def test_gd_and_lbfgs_reach_the_exact_dnc_optimum_small_model():
     for r in gd + lb:
         assert classify(model, r.params, r.loss).label == "dnc"
         assert abs(r.loss - exact) < 1e-10
-    assert all(r.reason == "lbfgs" and r.lbfgs_iterations > 0 for r in lb)
+    assert all(r.reason in ("lbfgs", "lbfgs_stalled") and r.lbfgs_iterations > 0 and r.grad_norm < 1e-8 for r in lb)
 
 
 @pytest.mark.slow
@@ -198,4 +198,4 @@ def test_lbfgs_reports_an_exhausted_iteration_budget_and_polish_keeps_the_gd_bas
     assert r.reason == "lbfgs_maxiter" and not r.converged
     exact = float(ut.optimal_scale(ut.dnc(3), model, dps=20).loss)
     r = train(model, [0], TrainConfig(max_steps=2000, grad_tol=1e-10, polish=True))[0]
-    assert r.reason == "lbfgs" and r.steps == 2000 and abs(r.loss - exact) < 1e-10
+    assert r.reason in ("lbfgs", "lbfgs_stalled") and r.steps == 2000 and abs(r.loss - exact) < 1e-10

@@ -17,7 +17,7 @@ when its loss changed by at most ``loss_tol``·max(1, |ℒ|) over the last ``win
 descent with L-BFGS-B from the GD endpoint (a local refinement inside the basin GD reached: the
 endpoint's structure is GD's, its last digits L-BFGS's).
 Runs whose loss becomes non-finite stop with reason "diverged"; L-BFGS ends with "lbfgs" (scipy
-reports convergence) or "lbfgs_maxiter".
+reports convergence), "lbfgs_maxiter" or "lbfgs_stalled" (see ``lbfgs``).
 """
 from __future__ import annotations
 
@@ -191,10 +191,11 @@ def _gradient_descent(model, batch, config, progress):
 
 
 def lbfgs(model: DeepUFM, params: Parameters, config: TrainConfig = PAPER_CONFIG):
-    """scipy L-BFGS-B on one run (flat parameter vector); returns (Parameters, iterations, success).
+    """scipy L-BFGS-B on one run (flat parameter vector); returns (Parameters, iterations, reason).
 
-    success: scipy's convergence flag (projected-gradient max-norm <= grad_tol, or no further
-    decrease possible); False when ``lbfgs_maxiter`` ran out."""
+    reason: "lbfgs" (scipy status 0: projected-gradient max-norm <= grad_tol), "lbfgs_maxiter"
+    (status 1: ``lbfgs_maxiter`` ran out), "lbfgs_stalled" (status 2, e.g. the line search can make
+    no progress in float64 — usually at a tolerance below rounding; check ``grad_norm``)."""
     from scipy.optimize import minimize
 
     obj = BatchedObjective(model)
@@ -207,7 +208,8 @@ def lbfgs(model: DeepUFM, params: Parameters, config: TrainConfig = PAPER_CONFIG
     res = minimize(fun, np.asarray(params.flat(), dtype=float), jac=True, method="L-BFGS-B",
                    options={"maxiter": config.lbfgs_maxiter, "maxfun": 2 * config.lbfgs_maxiter,
                             "gtol": config.grad_tol, "ftol": 0.0, "maxcor": 30})
-    return Parameters.from_flat(model, res.x), int(res.nit), bool(res.success)
+    reason = {0: "lbfgs", 1: "lbfgs_maxiter"}.get(int(res.status), "lbfgs_stalled")
+    return Parameters.from_flat(model, res.x), int(res.nit), reason
 
 
 def train(model: DeepUFM, seeds=None, config: TrainConfig = PAPER_CONFIG, init: str = "fan_in",
@@ -238,8 +240,7 @@ def train(model: DeepUFM, seeds=None, config: TrainConfig = PAPER_CONFIG, init: 
                                        int(info["steps"][s]), "diverged", 0, info["history"][s]))
             continue
         if config.method == "lbfgs" or config.polish:
-            p, its, ok = lbfgs(model, p, config)
-            reason = "lbfgs" if ok else "lbfgs_maxiter"
+            p, its, reason = lbfgs(model, p, config)
         one = Batch.stack([p])
         f, g = obj.loss_and_gradient(one)
         tot, fit, pen = obj.loss_parts(one)
