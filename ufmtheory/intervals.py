@@ -63,6 +63,16 @@ class IntervalBackend:
         """x**y for x > 0 (all of x) and any real y, as exp(y log x)."""
         return self.exp(y * self.log(x))
 
+    # elementary constants/functions needed to enclose exact structure entries (cos(2πk/K), √2, π)
+    def pi(self):
+        raise NotImplementedError  # pragma: no cover
+
+    def cos(self, x):
+        raise NotImplementedError  # pragma: no cover
+
+    def sin(self, x):
+        raise NotImplementedError  # pragma: no cover
+
 
 def _signed_man_exp(x: mpmath.mpf) -> tuple:
     """(m, e) with x = m·2^e exactly, m signed (``mpf.man_exp`` drops the sign)."""
@@ -121,6 +131,15 @@ class ArbBackend(IntervalBackend):
     def log(self, x):
         return x.log()
 
+    def pi(self):
+        return arb.pi()
+
+    def cos(self, x):
+        return x.cos()
+
+    def sin(self, x):
+        return x.sin()
+
     def lower(self, x):
         # exact (make_mpf does not round): mpf(...) would round the bound to the current mp precision
         return mpmath.mp.make_mpf(x.lower()._mpf_) if x.is_finite() else mpmath.mpf("-inf")
@@ -160,6 +179,15 @@ class MpmathIVBackend(IntervalBackend):
 
     def log(self, x):
         return mpmath.iv.log(x)
+
+    def pi(self):
+        return +mpmath.iv.pi
+
+    def cos(self, x):
+        return mpmath.iv.cos(x)
+
+    def sin(self, x):
+        return mpmath.iv.sin(x)
 
     def lower(self, x):
         return mpmath.mp.make_mpf(x._mpi_[0])  # exact: mpf(x.a) would round to the current mp precision

@@ -50,11 +50,17 @@ class IsolationReport:
 
 
 def isolate_roots(F: Callable, dF: Callable, lo, hi, B: IntervalBackend, *, prec_bits: int = 128,
-                  max_boxes: int = 200000, rel_resolution=None) -> IsolationReport:
+                  max_boxes: int = 200000, rel_resolution=None, leaves: list | None = None,
+                  split: Callable | None = None) -> IsolationReport:
     """All roots of F in [lo, hi] (mpf endpoints, 0 <= lo < hi).
 
     ``F(X)`` and ``dF(X)`` take a backend interval and return enclosures of F and F' over it; they
     are also called on point intervals (``B.point(x)``) for endpoint signs.
+
+    Optional, for proof certificates (``ufmtheory.certificates``): ``leaves`` (a list) receives every
+    decided box as ``(a, b, kind)``, kind "E" (F(X) or its mean-value form excludes 0), "M" (F' ≠ 0 and
+    F(a), F(b) of one sign: no root), "R" (a simple-root bracket) or "U" (unresolved); ``split(a, b)``
+    chooses the bisection point (an mpf strictly inside (a, b)) instead of √(ab) or (a+b)/2.
     """
     lo, hi = mpmath.mpf(lo), mpmath.mpf(hi)
     if not lo < hi:
@@ -84,17 +90,27 @@ def isolate_roots(F: Callable, dF: Callable, lo, hi, B: IntervalBackend, *, prec
             if dsign != 0 and sa != 0 and sb != 0:
                 if sa != sb:
                     out.append(RootBracket(a, b, "simple", dsign))
+                if leaves is not None:
+                    leaves.append((a, b, "R" if sa != sb else "M"))
                 continue
             if not (sa == 0 or sb == 0):
                 m = (a + b) / 2
                 Fx = F(X)
                 mv = F(B.point(m)) + D * (X - B.point(m))
                 if B.sign(Fx) != 0 or B.sign(mv) != 0:
+                    if leaves is not None:
+                        leaves.append((a, b, "E"))
                     continue
             if b - a <= res * max(abs(b), mpmath.mpf(1) if a == 0 else abs(a)):
                 out.append(RootBracket(a, b, "unresolved", 0))
+                if leaves is not None:
+                    leaves.append((a, b, "U"))
                 continue
-            if a > 0 and b / a > 4:
+            if split is not None:
+                mid = split(a, b)
+                if not a < mid < b:
+                    raise ValueError(f"split({a}, {b}) returned {mid}, not strictly inside")
+            elif a > 0 and b / a > 4:
                 mid = mpmath.sqrt(a * b)
             else:
                 mid = (a + b) / 2
@@ -134,7 +150,7 @@ def refine_root(f: Callable, a, b):
         if a <= r <= b:
             fr = f(r)
             # confirm by a sign change across r at the working resolution
-            h = abs(r) * tol + mpmath.eps
+            h = abs(r) * tol if r != 0 else mpmath.eps  # relative: tiny roots keep their digits
             if fr == 0 or (mpmath.sign(f(max(a, r - h))) != mpmath.sign(f(min(b, r + h)))):
                 return r
     except (ZeroDivisionError, ValueError):

@@ -361,9 +361,9 @@ class ScaleOptimum:
         }
 
 
-def _solve_at(structure: Structure, model: DeepUFM, wdps: int, backend_name):
+def _solve_at(build, wdps: int, backend_name):
     with mpmath.workdps(wdps):
-        prob = ScaleProblem.from_structure(structure, model, wdps)
+        prob = build(wdps)
         pts, report = prob.critical_points(backend_name)
         zero = prob.fit.zero_value
         best = None
@@ -376,11 +376,20 @@ def _solve_at(structure: Structure, model: DeepUFM, wdps: int, backend_name):
 def optimal_scale(structure: Structure, model: DeepUFM, dps: int = DEFAULT_DPS,
                   backend: str | None = None) -> ScaleOptimum:
     """Global minimum of f_S(t) over t >= 0 (all critical points and the zero solution compared)."""
+    return optimal_scale_of(lambda wdps: ScaleProblem.from_structure(structure, model, wdps),
+                            structure.name, model, dps, backend)
+
+
+def optimal_scale_of(build, name: str, model: DeepUFM, dps: int = DEFAULT_DPS,
+                     backend: str | None = None) -> ScaleOptimum:
+    """``optimal_scale`` for any one-scale problem: ``build(wdps)`` returns the ScaleProblem with its
+    constants at ``wdps`` digits (e.g. a construction whose penalty constant is not a Schatten sum,
+    ``constructions.Construction.scale_problem``). Same guarantees as ``optimal_scale``."""
     dps = check_dps(dps)
-    runs = [_solve_at(structure, model, dps + GUARD_DIGITS * k, backend) for k in (1, 2)]
+    runs = [_solve_at(build, dps + GUARD_DIGITS * k, backend) for k in (1, 2)]
     (p1, pts1, rep1, z1, b1), (p2, pts2, rep2, z2, b2) = runs
     if len(pts1) != len(pts2) or [c.kind for c in pts1] != [c.kind for c in pts2]:
-        raise PrecisionError(f"{structure.name}: critical points differ between {dps + GUARD_DIGITS} and "
+        raise PrecisionError(f"{name}: critical points differ between {dps + GUARD_DIGITS} and "
                              f"{dps + 2 * GUARD_DIGITS} digits ({len(pts1)} vs {len(pts2)})")
     with mpmath.workdps(dps + 2 * GUARD_DIGITS):
         digits = mpmath.inf
@@ -388,12 +397,12 @@ def optimal_scale(structure: Structure, model: DeepUFM, dps: int = DEFAULT_DPS,
             if a.kind != "degenerate":
                 digits = min(digits, agreed_digits(a.t, b.t), agreed_digits(a.loss, b.loss))
         if digits < dps:
-            raise PrecisionError(f"{structure.name}: critical points reproduce to {digits:.1f} digits only")
+            raise PrecisionError(f"{name}: critical points reproduce to {digits:.1f} digits only")
         if b2 is not None and b2.loss < z2:
             scale, loss, fit, pen, kind = b2.t, b2.loss, b2.fit, b2.penalty, "positive critical point"
         else:
             scale, loss, fit, pen, kind = mpmath.mpf(0), z2, z2, mpmath.mpf(0), "zero"
-    return ScaleOptimum(structure.name, model, scale, loss, fit, pen, kind, z2, pts2, dps, digits,
+    return ScaleOptimum(name, model, scale, loss, fit, pen, kind, z2, pts2, dps, digits,
                         (rep2.lo, rep2.hi) if rep2 is not None else (None, None),
                         rep2.backend if rep2 is not None else "none", rep2.boxes if rep2 else 0, p2)
 

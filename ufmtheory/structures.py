@@ -126,7 +126,8 @@ class Structure:
         """Singular values of S·diag(√w) (w = class sizes; default all 1), descending, exact zeros.
 
         Exact values are used when known and the weights are equal; otherwise mpmath.svd_r at
-        dps + 20 digits, with the exact rank deciding which values are zero.
+        dps + 20 digits, with the exact rank deciding which values are zero (cached per precision
+        and weights: the values do not depend on the model's L or λ).
         """
         dps = mpmath.mp.dps if dps is None else dps
         with mpmath.workdps(dps):
@@ -134,6 +135,9 @@ class Structure:
             scale = mpmath.sqrt(weights[0]) if weights is not None and equal else mpmath.mpf(1)
             if equal and self.exact_singular_values is not None:
                 return [scale * _eval(s, dps) for s in self.exact_singular_values]
+        key = ("sv", int(dps), None if weights is None else tuple(int(w) for w in weights))
+        if key in self._cache:
+            return list(self._cache[key])
         with mpmath.workdps(dps + 20):
             M = self.matrix_mp(dps + 20)
             if weights is not None:
@@ -142,7 +146,8 @@ class Structure:
             s = sorted((s[i] for i in range(len(s))), reverse=True)
         r = self.rank
         with mpmath.workdps(dps):
-            return [+x for x in s[:r]] + [mpmath.mpf(0)] * (self.K - r)
+            self._cache[key] = tuple([+x for x in s[:r]] + [mpmath.mpf(0)] * (self.K - r))
+        return list(self._cache[key])
 
     def __repr__(self) -> str:
         return f"Structure({self.name!r}, K={self.K})"

@@ -1,0 +1,25 @@
+"""Writes the committed certificates in proofs/certificates/ (run from the repository root).
+
+Each line is an ordinary `ufmtheory certify` call, so every file can be rebuilt, and re-checked
+with `ufmtheory check-certificate proofs/certificates/*.json`.
+"""
+import sys
+
+from ufmtheory.cli import main
+
+CALLS = [
+    # Figure-1 setting (paper §5): paired's optimum < DNC's, with enclosures of both losses
+    ["certify", "order", "--K", "10", "--L", "2", "--n", "5", "--lam", "2^-10"],
+    # tie thresholds of DNC vs paired outside Theorem 1's region (brackets from a λ = 2^(-k/4) scan)
+    ["certify", "tie", "--K", "4", "--L", "2", "--n", "1", "--lam-bracket", "2^-7,2^-6"],
+    ["certify", "tie", "--K", "5", "--L", "2", "--n", "1", "--lam-bracket", "2^-5,2^-4"],
+    # the theorems' inequalities, exact
+    ["certify", "theorem1", "--K-max", "200"],
+    ["certify", "theorem7", "--K-max", "200"],
+]
+
+if __name__ == "__main__":
+    status = 0
+    for call in CALLS:
+        status |= main(call)
+    sys.exit(status)

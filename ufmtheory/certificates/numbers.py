@@ -1,0 +1,114 @@
+"""Exact numbers in certificate files: every number is a string holding an exact rational.
+
+A number is written as a terminating decimal ("0.0009765625", "4.6e-21") when that is short, else as
+"n/d"; both parse exactly with ``fractions.Fraction``. Enclosures are written rounded *outward* to a
+number of significant decimal digits (``dec_down``/``dec_up``), so a written interval always
+contains the computed one.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+
+class CertificateFormatError(ValueError):
+    """A certificate field is missing or malformed."""
+
+
+def _exp10(a: Fraction) -> int:
+    """e with 10^e <= a < 10^(e+1) (a > 0), exactly."""
+    e = len(str(a.numerator)) - len(str(a.denominator))
+    while Fraction(10) ** e > a:
+        e -= 1
+    while Fraction(10) ** (e + 1) <= a:
+        e += 1
+    return e
+
+
+def _decimal_str(m: int, exp: int) -> str:
+    """m·10^exp (m >= 0) as a short exact decimal string (plain, or scientific for extreme exponents)."""
+    digits = str(m).rstrip("0") or "0"
+    exp += len(str(m)) - len(digits)
+    if digits == "0":
+        return "0"
+    lead = exp + len(digits) - 1  # power of ten of the leading digit
+    if -7 <= lead <= 21:
+        if exp >= 0:
+            return digits + "0" * exp
+        point = len(digits) + exp
+        if point > 0:
+            return digits[:point] + "." + digits[point:]
+        return "0." + "0" * (-point) + digits
+    mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    return f"{mant}e{lead}"
+
+
+def dec_round(q: Fraction, sig: int, up: bool) -> str:
+    """q rounded to ``sig`` significant digits towards +∞ (up) or −∞ (down), as a decimal string."""
+    q = Fraction(q)
+    if q == 0:
+        return "0"
+    neg = q < 0
+    a = -q if neg else q
+    e = _exp10(a)
+    shift = sig - 1 - e
+    x = a * Fraction(10) ** shift
+    toward_larger_magnitude = up != neg
+    m = -((-x.numerator) // x.denominator) if toward_larger_magnitude else x.numerator // x.denominator
+    s = _decimal_str(m, -shift)
+    return "-" + s if neg else s
+
+
+def dec_down(q, sig: int) -> str:
+    return dec_round(q, sig, up=False)
+
+
+def dec_up(q, sig: int) -> str:
+    return dec_round(q, sig, up=True)
+
+
+def qstr(q) -> str:
+    """Exact string of a rational: a decimal if it terminates within 100 characters, else "n/d"."""
+    q = Fraction(q)
+    if q.denominator == 1:
+        return str(q.numerator)
+    d = q.denominator
+    twos = fives = 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    if d == 1:
+        k = max(twos, fives)
+        m = q.numerator * 10 ** k // q.denominator
+        s = _decimal_str(m, -k)
+        if len(s) <= 100 and Fraction(s) == q:
+            return s
+    return f"{q.numerator}/{q.denominator}"
+
+
+def qparse(s, what: str = "number") -> Fraction:
+    """An exact rational from a certificate string (decimal or n/d); a clear error otherwise."""
+    if isinstance(s, bool) or not isinstance(s, (str, int)):
+        raise CertificateFormatError(f"{what}: expected an exact number as a string, got {s!r}")
+    if isinstance(s, str) and len(s) > 2000:
+        raise CertificateFormatError(f"{what}: number string too long")
+    try:
+        return Fraction(s)
+    except (ValueError, ZeroDivisionError):
+        raise CertificateFormatError(f"{what}: not an exact number: {s!r}") from None
+
+
+def interval_str(lo, hi, sig: int) -> list:
+    """[lo, hi] rounded outward to ``sig`` significant digits."""
+    return [dec_down(lo, sig), dec_up(hi, sig)]
+
+
+def parse_interval(v, what: str) -> tuple:
+    if not (isinstance(v, list) and len(v) == 2):
+        raise CertificateFormatError(f"{what}: expected [lo, hi]")
+    lo, hi = qparse(v[0], what), qparse(v[1], what)
+    if lo > hi:
+        raise CertificateFormatError(f"{what}: lo > hi")
+    return lo, hi

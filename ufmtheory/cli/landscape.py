@@ -1,0 +1,210 @@
+"""``ufmtheory landscape``: the critical points of one structure's scale as critical points of the full
+linear DUFM — gradient (float64 and mpmath), exact Hessian eigenvalue counts, extreme eigenvalues,
+and the dimension D_Z of the set of parameters with the same output by two routes (paper Theorems 4–6)."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import mpmath
+import numpy as np
+
+from .. import _validate as V
+from ..hessian import inertia, lanczos_extremes, zero_tolerance
+from ..landscape import (block_spectrum, critical_points, dense_spectrum, dimension_computed_formula,
+                         dimension_dnc_paper, dimension_paper, jacobian_rank, orbit_jacobian)
+from ..model import DeepUFM  # noqa: F401  (type of _model)
+from ..precision import DEFAULT_DPS, check_dps
+from ..report import csv_text, json_text
+from ..structures import NAMED, named
+from .common import exact_number, fraction_str, number_list
+
+DENSE_LIMIT = 2000      # parameters: dense float64 Hessian and Jacobian at a random frame ("auto")
+MP_GRAD_LIMIT = 3000    # parameters: mpmath gradient at a random frame (else the canonical frame)
+MP_BLOCK_LIMIT = 400    # parameters: mpmath block spectrum ("auto")
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "landscape", help="critical points of the full model: gradient, Hessian inertia, D_Z",
+        description="For the linear DUFM at (K, L, n, d, λ) and a structure: every positive critical scale "
+                    "(proven brackets), the Lemma 1 parameters there (any frame U_l), the full gradient in "
+                    "float64 and mpmath, the exact Hessian's negative/zero/positive eigenvalue counts "
+                    "(symmetry-adapted blocks; dense and 50-digit cross-checks for small sizes), min/max "
+                    "eigenvalues, and D_Z by Hessian nullity and by the rank of the Jacobian of the "
+                    "orbit parametrisation, next to the paper's counts.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--K", type=int, required=True, help="number of classes (>= 2)")
+    p.add_argument("--L", type=int, required=True, help="number of weight matrices (>= 1)")
+    p.add_argument("--n", type=int, default=1, help="samples per class (>= 1)")
+    p.add_argument("--d", type=int, help="width (>= K; default K)")
+    p.add_argument("--lam", type=exact_number, help="λ > 0 for every factor (exact: 0.01, 1/1024, 2^-10)")
+    p.add_argument("--lams", type=number_list, help="one λ per factor: λ_H,λ_W1,…,λ_WL instead of --lam")
+    p.add_argument("--structure", default="dnc", help=f"one of {', '.join(NAMED)}")
+    p.add_argument("--root", default="all",
+                   help="which positive critical scale: all, small, large, or an index 1, 2, … (increasing t)")
+    p.add_argument("--dps", type=int, default=DEFAULT_DPS, help="digits of the mpmath checks")
+    p.add_argument("--dense", choices=["auto", "yes", "no"], default="auto",
+                   help=f"dense Hessian/Jacobian at a random frame (auto: <= {DENSE_LIMIT} parameters)")
+    p.add_argument("--mp", choices=["auto", "yes", "no"], default="auto",
+                   help=f"Hessian blocks at --dps digits (auto: <= {MP_BLOCK_LIMIT} parameters, or when the "
+                        "float64 zero/non-zero decision has no margin)")
+    p.add_argument("--lanczos", choices=["auto", "yes", "no"], default="auto",
+                   help=f"extreme eigenvalues by Lanczos on Hessian-vector products at a random frame "
+                        f"(auto: > {DENSE_LIMIT} parameters)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random orthogonal U_l")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--csv", metavar="FILE", help="also write one row per critical point as CSV to FILE")
+    p.set_defaults(func=run)
+    return p
+
+
+def _model(args) -> DeepUFM:
+    from .compare import model_from_args
+    model = model_from_args(args)
+    return model if args.d is None else model.with_(d=args.d)
+
+
+def _select(points, root: str):
+    if root == "all":
+        return points
+    if root in ("small", "large"):
+        sel = [p for p in points if p.branch == root]
+        if not sel:
+            raise V.ParameterError(f"--root {root}: this structure has {len(points)} positive critical point(s), "
+                                   "not a small/large pair")
+        return sel
+    try:
+        k = int(root)
+    except ValueError:
+        raise V.ParameterError(f"--root must be all, small, large or an index 1..{len(points)}, got {root!r}") from None
+    if not 1 <= k <= len(points):
+        raise V.ParameterError(f"--root must be between 1 and {len(points)}, got {k}")
+    return [points[k - 1]]
+
+
+def _s(x, digits=6):
+    if x is None:
+        return None
+    return mpmath.nstr(mpmath.mpf(x), digits)
+
+
+def analyse(point, args, n_params: int) -> dict:
+    """Everything the command reports for one critical point."""
+    model, dps = point.model, args.dps
+    t0 = time.perf_counter()
+    out = {"branch": point.branch, "scale_kind": point.kind, "t": mpmath.nstr(point.t, 20),
+           "loss": mpmath.nstr(point.loss, 20), "rank": point.rank}
+    g, sz = point.gradient(mp=False, orthogonals="random", rng=args.seed)
+    out["gradient_float64"] = {"max_abs": _s(g, 3), "term_size": _s(sz, 3), "frame": "random"}
+    frame = "random" if n_params <= MP_GRAD_LIMIT else "identity"
+    with mpmath.workdps(dps):
+        gm, szm = point.gradient(mp=True, orthogonals=frame, rng=args.seed)
+        critical = bool(gm <= mpmath.mpf(10) ** (-(dps - 10)) * szm)
+        out["gradient_mp"] = {"max_abs": _s(gm, 3), "term_size": _s(szm, 3), "frame": frame, "dps": dps}
+    out["critical"] = critical
+
+    spec = block_spectrum(point)
+    I = spec.inertia()
+    out["hessian"] = {"method": "symmetry-adapted blocks, canonical frame, float64", **I.to_dict(),
+                      "max_block_residual": _s(spec.max_residual(), 3), "largest_block": spec.largest_block,
+                      "transverse_min": _s(spec.transverse_min(), 8)}
+    nullity, nullity_route = I.zero, "float64 blocks"
+    use_mp = args.mp == "yes" or (args.mp == "auto" and (n_params <= MP_BLOCK_LIMIT or not I.clear))
+    if use_mp:
+        with mpmath.workdps(dps):
+            Im = block_spectrum(point, mp=True).inertia()
+        out["hessian_mp"] = {"dps": dps, **Im.to_dict()}
+        if Im.clear:
+            nullity, nullity_route = Im.zero, f"{dps}-digit blocks"
+    dense = args.dense == "yes" or (args.dense == "auto" and n_params <= DENSE_LIMIT)
+    if dense:
+        ev, asym = dense_spectrum(point, "random", rng=args.seed)
+        Id = inertia(ev, zero_tolerance(len(ev), float(np.max(np.abs(ev))), False))
+        out["hessian_dense"] = {"frame": "random", "asymmetry": _s(asym, 3), **Id.to_dict()}
+    lz = args.lanczos == "yes" or (args.lanczos == "auto" and n_params > DENSE_LIMIT)
+    if lz:
+        lo, hi = lanczos_extremes(model, point.parameters("random", rng=args.seed), k=1)
+        out["lanczos"] = {"frame": "random", "min_eig": _s(lo[0], 8), "max_eig": _s(hi[-1], 8)}
+
+    jb, jb_small, _ = spec.orbit_dimension()
+    dims = {"hessian_nullity": nullity, "nullity_route": nullity_route, "jacobian_rank_blocks": jb}
+    if dense:
+        J = orbit_jacobian(model, point.parameters("random", rng=args.seed + 1))
+        rk, tol, z, nz = jacobian_rank(J)
+        dims["jacobian_rank_dense"] = rk
+        dims["jacobian_dense_gap"] = {"tol": _s(tol, 3), "largest_zero_sv": _s(z, 3), "smallest_nonzero_sv": _s(nz, 3)}
+    r, d, L = point.rank, model.d, model.L
+    sv = point.structure.exact_singular_values
+    equal = sv is not None and len(set(x for x in sv if x != 0)) == 1
+    dims["formula_stiefel"] = dimension_computed_formula(L, r, d)
+    dims["paper"] = dimension_paper(L, r, d, equal)
+    dims["paper_rule"] = "Grassmannian C(r) = r²" if equal else "Stiefel C(r) = r(r+1)/2"
+    if point.structure.name == "dnc":
+        dims["paper_D_DNC"] = dimension_dnc_paper(model.K, L, d)
+    out["D_Z"] = dims
+    out["seconds"] = round(time.perf_counter() - t0, 2)
+    return out
+
+
+def run(args) -> int:
+    dps = check_dps(args.dps)
+    args.dps = dps
+    model = _model(args)
+    if model.activation != "linear":  # pragma: no cover - the CLI builds linear models only
+        raise V.ParameterError("landscape needs the linear model")
+    structure = named(args.structure.strip(), model.K)
+    points = critical_points(model, structure, dps)
+    if not points:
+        raise V.ParameterError(f"{structure.name} has no positive critical scale at this λ "
+                               "(λ too large: only the zero solution)")
+    points = _select(points, args.root)
+    n_params = sum(a * b for a, b in model.shapes().values())
+    results = [analyse(p, args, n_params) for p in points]
+    lam_desc = fraction_str(args.lam) if args.lam is not None else [fraction_str(x) for x in args.lams]
+    out = {"model": {"K": model.K, "L": model.L, "n": model.n, "d": model.d, "lam": lam_desc,
+                     "parameters": n_params}, "structure": structure.name, "points": results}
+    if args.csv:
+        flat = [{"branch": r["branch"], "t": r["t"], "critical": r["critical"],
+                 "negative": r["hessian"]["negative"], "zero": r["hessian"]["zero"], "positive": r["hessian"]["positive"],
+                 "min_eig": r["hessian"]["min_eig"], "max_eig": r["hessian"]["max_eig"],
+                 "nullity": r["D_Z"]["hessian_nullity"], "jacobian_rank": r["D_Z"]["jacobian_rank_blocks"],
+                 "formula": r["D_Z"]["formula_stiefel"], "paper": r["D_Z"]["paper"]} for r in results]
+        with open(args.csv, "w", encoding="utf-8") as fh:
+            fh.write(csv_text(flat, list(flat[0])))
+    if args.json:
+        print(json_text(out))
+        return 0
+    print(f"{model!r}, structure {structure.name} (rank {structure.rank}), {n_params} parameters")
+    for r in results:
+        h = r["hessian"]
+        print(f"\n[{r['branch']}] t = {r['t']}  ({r['scale_kind']} of f_S)  loss = {r['loss']}")
+        gf, gm = r["gradient_float64"], r["gradient_mp"]
+        print(f"  gradient      max|∇ℒ| = {gf['max_abs']} (float64, random U_l); {gm['max_abs']} at {gm['dps']} digits "
+              f"({gm['frame']} frame); terms of size {gm['term_size']} → "
+              + ("critical point" if r["critical"] else "NOT a critical point of the DUFM"))
+        print(f"  Hessian       negative {h['negative']}, zero {h['zero']}, positive {h['positive']}   "
+              f"[blocks, float64; tol {h['tol']}, largest |μ| counted zero {h['largest_zero']}, "
+              f"smallest non-zero {h['smallest_nonzero']}{'' if h['clear'] else ' — NO MARGIN'}]")
+        print(f"                min eigenvalue {h['min_eig']}, max {h['max_eig']}; smallest transverse to the "
+              f"symmetry orbit {h['transverse_min']}")
+        if "hessian_mp" in r:
+            m = r["hessian_mp"]
+            print(f"                {m['dps']} digits: negative {m['negative']}, zero {m['zero']}, positive {m['positive']} "
+                  f"(largest zero {m['largest_zero']}, smallest non-zero {m['smallest_nonzero']}, tol {m['tol']})")
+        if "hessian_dense" in r:
+            m = r["hessian_dense"]
+            print(f"                dense (random U_l): negative {m['negative']}, zero {m['zero']}, positive "
+                  f"{m['positive']} (largest zero {m['largest_zero']}, smallest non-zero {m['smallest_nonzero']})")
+        if "lanczos" in r:
+            print(f"                Lanczos on HVPs (random U_l): min {r['lanczos']['min_eig']}, max {r['lanczos']['max_eig']}")
+        D = r["D_Z"]
+        jd = f", dense {D['jacobian_rank_dense']}" if "jacobian_rank_dense" in D else ""
+        extra = f"; paper's D_DNC = L(K−1)(d−K+1) = {D['paper_D_DNC']}" if "paper_D_DNC" in D else ""
+        print(f"  D_Z           Hessian nullity {D['hessian_nullity']} ({D['nullity_route']}); Jacobian rank "
+              f"{D['jacobian_rank_blocks']} (blocks{jd}); L(rd − r(r+1)/2) = {D['formula_stiefel']}; "
+              f"paper ({D['paper_rule']}) {D['paper']}{extra}")
+        print(f"  ({r['seconds']} s)")
+    sys.stdout.flush()
+    return 0
