@@ -139,3 +139,23 @@ def test_mse_scale_optimum_matches_closed_form_stationarity():
     opt = ut.optimal_scale(ut.dnc(K), ut.DeepUFM(K, 1, n=n, lam=lam, loss="mse"), dps=30)
     with mpmath.workdps(50):
         assert abs(opt.scale - (1 - K * mpmath.mpf(lam) * 2)) < mpmath.mpf(10) ** -29
+
+
+@pytest.mark.parametrize("backend", ["arb", "mpmath.iv"])
+@pytest.mark.parametrize("L", [1, 2, 4])
+def test_user_matrix_with_negative_gaps_against_dense_scan(backend, L):
+    """A pattern that is not diagonally superior (class 1's own logit is below class 0's, gap −1):
+    its optimum must not be beaten anywhere on a dense t-grid (negative constants enter the interval
+    engine here, so a sign error in the exact conversion would show)."""
+    S = ut.from_matrix([["1", "2", "0"], ["0.5", "1", "0"], ["0", "-1", "1"]], name="skew")
+    assert not S.is_diagonally_superior()
+    model = ut.DeepUFM(3, L, n=2, lam="0.01")
+    opt = ut.optimal_scale(S, model, dps=30, backend=backend)
+    with mpmath.workdps(50):
+        prob = ScaleProblem.from_structure(S, model)
+        assert min(min(g) for _, g, _ in prob.fit.types) < 0  # a negative gap is present
+        grid = np.concatenate([np.geomspace(1e-9, 1e-2, 200), np.linspace(1e-2, 30, 3000)])
+        best_grid = min(prob.value(mpmath.mpf(float(t))) for t in grid)
+        assert best_grid >= opt.loss - mpmath.mpf(10) ** -25
+        for cp in opt.critical_points:  # every reported critical point is one: f'(t) = 0
+            assert abs(prob.derivative(cp.t)) < mpmath.mpf(10) ** -25

@@ -12,6 +12,8 @@ from fractions import Fraction
 
 import mpmath
 
+from .precision import signed_man_exp, to_fraction
+
 try:  # python-flint is a core dependency; the fallback keeps the toolkit usable without it
     import flint
     from flint import arb, fmpq, fmpz
@@ -74,27 +76,11 @@ class IntervalBackend:
         raise NotImplementedError  # pragma: no cover
 
 
-def _signed_man_exp(x: mpmath.mpf) -> tuple:
-    """(m, e) with x = m·2^e exactly, m signed (``mpf.man_exp`` drops the sign)."""
-    sign, man, exp, _ = x._mpf_
-    if not man and exp:  # inf / nan have no finite value
-        raise ValueError(f"cannot enclose {x} exactly")
-    return (-int(man) if sign else int(man)), int(exp)
-
-
 def _fraction_of(x) -> Fraction:
-    if isinstance(x, Fraction):
-        return x
-    if isinstance(x, int):
-        return Fraction(x)
-    if isinstance(x, mpmath.mpf):
-        man, exp = _signed_man_exp(x)
-        return Fraction(int(man)) * Fraction(2) ** int(exp)
-    if isinstance(x, str):
-        return Fraction(x)
-    if isinstance(x, float):
-        return Fraction(x)
-    raise TypeError(f"cannot enclose {type(x).__name__} exactly")
+    """Exact rational value (``precision.to_fraction``); TypeError for anything not exactly rational."""
+    if not isinstance(x, (Fraction, int, mpmath.mpf, str, float)):
+        raise TypeError(f"cannot enclose {type(x).__name__} exactly")
+    return to_fraction(x)
 
 
 class ArbBackend(IntervalBackend):
@@ -115,7 +101,7 @@ class ArbBackend(IntervalBackend):
         if isinstance(x, arb):
             return x
         if isinstance(x, mpmath.mpf):
-            man, exp = _signed_man_exp(x)
+            man, exp = signed_man_exp(x)
             return arb(fmpz(int(man))) * arb(2) ** int(exp)  # exact: power of two scaling
         q = _fraction_of(x)
         if q.denominator == 1:

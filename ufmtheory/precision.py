@@ -46,9 +46,11 @@ def to_mpf(x):
     return mpmath.mpf(x)
 
 
-def _signed_man_exp(x: mpmath.mpf) -> tuple:
+def signed_man_exp(x: mpmath.mpf) -> tuple:
     """(m, e) with x = m·2^e exactly, m signed (``mpf.man_exp`` drops the sign)."""
     sign, man, exp, _ = x._mpf_
+    if not man and exp:  # inf / nan have no finite value
+        raise ValueError(f"{x} has no exact rational value")
     return (-int(man) if sign else int(man)), int(exp)
 
 
@@ -59,7 +61,7 @@ def to_fraction(x) -> Fraction:
     if isinstance(x, str):
         return Fraction(x)
     if isinstance(x, mpmath.mpf):
-        man, exp = _signed_man_exp(x)
+        man, exp = signed_man_exp(x)
         return Fraction(int(man)) * (Fraction(2) ** int(exp))
     return Fraction(x)
 
