@@ -169,3 +169,36 @@ def refine_root(f: Callable, a, b):
         else:
             b = m
     return (a + b) / 2
+
+
+def newton_bracket(f, df, a, b, x0=None, fa=None, fdf=None, tol_factor: int = 8, rtol=None):
+    """The root of f in [a, b] (f(a), f(b) of opposite signs) to the current mpmath precision:
+    Newton's method with the derivative ``df``, falling back to bisection whenever a step leaves the
+    shrinking bracket (hand-written: mpmath.findroot's Newton has no bracket safeguard).
+    ``fdf(x)`` -> (f, f') may replace f and df when both come from one computation; ``fa`` = f(a).
+    ``rtol``: relative tolerance (default ``tol_factor``·eps); set it to the accuracy of f when f is
+    only known to fewer digits than the working precision."""
+    if fdf is None:
+        fdf = lambda x: (f(x), df(x))  # noqa: E731
+    a, b = mpmath.mpf(a), mpmath.mpf(b)
+    fa = fdf(a)[0] if fa is None else fa
+    if fa == 0:
+        return a
+    sa = mpmath.sign(fa)
+    x = x0 if (x0 is not None and a < x0 < b) else (a + b) / 2
+    tol = mpmath.eps * tol_factor if rtol is None else mpmath.mpf(rtol)
+    for _ in range(int(mpmath.mp.prec) * 2 + 100):
+        fx, d = fdf(x)
+        if fx == 0:
+            return x
+        if mpmath.sign(fx) == sa:
+            a = x
+        else:
+            b = x
+        xn = x - fx / d if d != 0 else None
+        if xn is None or not (a < xn < b):
+            xn = (a + b) / 2
+        if abs(xn - x) <= tol * abs(xn) or b - a <= tol * abs(b):
+            return xn
+        x = xn
+    return x

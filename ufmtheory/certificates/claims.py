@@ -328,8 +328,10 @@ def _positive(s, what) -> Fraction:
 def locate_tie(K: int, L: int, n: int, lam_a, lam_b, structures=("dnc", "paired"), dps: int = 40):
     """λ* with optimum(A) = optimum(B) inside [lam_a, lam_b], numerically (``scale.optimal_scale``
     at ``dps`` digits): the difference must change sign on the bracket; Newton steps with the
-    envelope derivative (penalty_A − penalty_B)/λ, safeguarded by bisection. Returns an mpf."""
+    envelope derivative (penalty_A − penalty_B)/λ, safeguarded by bisection (``newton_bracket``,
+    to dps − 5 digits). Returns an mpf."""
     from ..model import DeepUFM
+    from ..rootfinding import newton_bracket
     from ..scale import optimal_scale
     from ..structures import named
     K, L, n = _params(K, L, n)
@@ -352,22 +354,8 @@ def locate_tie(K: int, L: int, n: int, lam_a, lam_b, structures=("dnc", "paired"
         if d0 == 0 or d1 == 0 or mpmath.sign(d0) == mpmath.sign(d1):
             raise CertificationError(f"optimum({structures[0]}) − optimum({structures[1]}) does not change "
                                      f"sign between λ = {qstr(lam_a)} and {qstr(lam_b)}")
-        lo, hi, s_lo = x0, x1, mpmath.sign(d0)
-        x = (lo + hi) / 2
-        for _ in range(200):
-            xv, d, der = D(x)
-            if d == 0:
-                return xv
-            if mpmath.sign(d) == s_lo:
-                lo = xv
-            else:
-                hi = xv
-            tol = abs(xv) * mpmath.mpf(10) ** (-(dps - 5))
-            newton = xv - d / der if der != 0 else None
-            if hi - lo <= tol or (newton is not None and abs(newton - xv) <= tol):
-                return newton if newton is not None and lo <= newton <= hi else (lo + hi) / 2
-            x = newton if newton is not None and lo < newton < hi else (lo + hi) / 2
-        return (lo + hi) / 2  # pragma: no cover
+        return newton_bracket(None, None, x0, x1, fa=d0, fdf=lambda x: D(x)[1:],
+                              rtol=mpmath.mpf(10) ** (-(dps - 5)))
 
 
 def tie_interval(lam_star, width: Fraction = TIE_MAX_WIDTH) -> tuple:
