@@ -34,7 +34,7 @@ import sympy as sp
 
 from .families import Component, Family
 from .intervals import backend as interval_backend
-from .scale import CEFit
+from .scale import CEFit, IntervalGapMoments
 from .rootfinding import isolate_roots, newton_bracket  # noqa: F401 (re-exported)
 
 
@@ -141,19 +141,8 @@ class Curve:
         return self._ce.value(t)
 
     def moments(self, t, order: int = 2):
-        """(h, h', h'') = Σ w (E_π g, −Var_π g, κ₃,π g) (h'' only when order >= 3)."""
-        h = dh = d2h = mpmath.mpf(0)
-        for w, gs, ms in self.types:
-            gmin = min(gs)
-            e = [m * mpmath.exp(-t * (g - gmin)) for g, m in zip(gs, ms)]
-            Z = mpmath.fsum(e)
-            mean = mpmath.fsum(g * x for g, x in zip(gs, e)) / Z
-            h += w * mean
-            if order >= 2:
-                dh -= w * mpmath.fsum(x * (g - mean) ** 2 for g, x in zip(gs, e)) / Z
-            if order >= 3:
-                d2h += w * mpmath.fsum(x * (g - mean) ** 3 for g, x in zip(gs, e)) / Z
-        return h, dh, d2h
+        """(h, h', h'') = Σ w (E_π g, −Var_π g, κ₃,π g) (h'' only when order >= 3): ``scale.CEFit.moments``."""
+        return self._ce.moments(t, order)
 
     def h(self, t):
         return self.moments(t, 1)[0]
@@ -181,68 +170,28 @@ class Curve:
 
     # ---- interval versions -----------------------------------------------------------------------
     def interval_functions(self, B):
-        """(fit, h, h', h'') enclosures over a backend interval X, gaps enclosed exactly (``_enclose``)."""
-        conv = []
+        """(fit, h, h', h'') enclosures over a backend interval X, gaps enclosed exactly (``_enclose``);
+        h, h', h'' from ``scale.IntervalGapMoments``."""
         zero = B.point(0)
-        for w, gs, ms in self.comp.types:
-            gI = [_enclose(B, g) for g in gs]
-            n = len(gs)
-            ratio = [[B.point(Fraction(int(ms[k]), int(ms[j]))) for k in range(n)] for j in range(n)]
-            diffs = [[gI[k] - gI[j] for k in range(n)] for j in range(n)]
-            conv.append((_enclose(B, w), gI, [int(m) for m in ms], [float(sp.N(g, 30)) for g in gs], ratio, diffs))
-
-        def pis(X, gs, ms, ratio, diffs):
-            out = []
-            for j in range(len(gs)):
-                s = zero
-                for k in range(len(gs)):
-                    s = s + (ratio[j][k] if k != j else 1) * (B.exp(-X * diffs[j][k]) if k != j else 1)
-                out.append(1 / s)
-            return out
-
-        logm = [B.log(B.point(m)) for m in range(1, 1 + max(max(c[2]) for c in conv))]
+        G = IntervalGapMoments(B, [(_enclose(B, w), [_enclose(B, g) for g in gs], [B.point(int(m)) for m in ms])
+                                   for w, gs, ms in self.comp.types])
+        # per type: index of the smallest gap (decided on 30-digit values; exact ties share expressions)
+        jmins = [min(range(len(gs)), key=lambda j: float(sp.N(gs[j], 30))) for _, gs, _ in self.comp.types]
+        mults = [[int(m) for m in ms] for _, _, ms in self.comp.types]
+        logm = [B.log(B.point(m)) for m in range(1, 1 + max(max(ms) for ms in mults))]
 
         def fit(X):
             total = zero
-            for w, gs, ms, gf, ratio, diffs in conv:
-                jmin = min(range(len(gs)), key=lambda j: gf[j])
+            for i, (w, gs, _) in enumerate(G.types):
+                jmin, ratio, diffs = jmins[i], G.ratio[i], G.diffs[i]
                 rest = zero
                 for k in range(len(gs)):
                     if k != jmin:
                         rest = rest + ratio[jmin][k] * B.exp(-X * diffs[jmin][k])
-                total = total + w * (logm[ms[jmin] - 1] + _log1p(B, rest) - X * gs[jmin])
+                total = total + w * (logm[mults[i][jmin] - 1] + _log1p(B, rest) - X * gs[jmin])
             return total
 
-        def h(X):
-            total = zero
-            for w, gs, ms, _, ratio, diffs in conv:
-                pi = pis(X, gs, ms, ratio, diffs)
-                total = total + w * sum((g * q for g, q in zip(gs, pi)), zero)
-            return total
-
-        def dh(X):
-            total = zero
-            for w, gs, ms, _, ratio, diffs in conv:
-                pi = pis(X, gs, ms, ratio, diffs)
-                var = zero
-                for i in range(len(gs)):
-                    for j in range(i + 1, len(gs)):
-                        var = var + pi[i] * pi[j] * diffs[j][i] ** 2
-                total = total - w * var
-            return total
-
-        def d2h(X):
-            total = zero
-            for w, gs, ms, _, ratio, diffs in conv:
-                pi = pis(X, gs, ms, ratio, diffs)
-                k3 = zero
-                for i in range(len(gs)):
-                    dev = sum((pi[j] * diffs[j][i] for j in range(len(gs)) if j != i), zero)
-                    k3 = k3 + pi[i] * dev ** 3
-                total = total + w * k3
-            return total
-
-        return fit, h, dh, d2h
+        return fit, G.h, G.dh, G.d2h
 
     def interval_constants(self, B):
         """(p, A, P) as enclosures."""
@@ -376,7 +325,6 @@ def _decompose(comp: Component, L: int, backend_name) -> dict:
                 raise DecompositionError("cannot decide the sign of h(0)")
             return {"branches": [], "roots": [], "interval": None, "boxes": 0, "backend": B.name}
         p = Fraction(2, L + 1)
-        pI = B.point(p)
         if p == 1:
             return {"branches": [{"peak": None, "valley": None}], "roots": [], "interval": None,
                     "boxes": 0, "backend": B.name}
@@ -514,7 +462,7 @@ class IntervalCurve:
     def __init__(self, curve: Curve, prec: int = 64, backend_name: str | None = None):
         self.cv, self.prec = curve, int(prec)
         self.B = B = interval_backend(backend_name)
-        self.F = F = Fast(B)
+        self.F = Fast(B)
         with B.precision(self.prec):
             self.fit_iv, self.h_iv, self.dh_iv, _ = curve.interval_functions(B)
             self.p, self.A, self.P = curve.interval_constants(B)

@@ -55,25 +55,29 @@ class CEFit:
             total += w * (mpmath.log(mmin) + mpmath.log1p(rest) - t * gmin)
         return total
 
-    def h(self, t):
-        """−ḡ'(t) = Σ w E_π[g], π_j ∝ m_j e^{−t g_j}."""
-        total = mpmath.mpf(0)
-        for w, gs, ms in self.types:
-            gmin = min(gs)
-            e = [m * mpmath.exp(-t * (g - gmin)) for g, m in zip(gs, ms)]
-            total += w * mpmath.fsum(g * x for g, x in zip(gs, e)) / mpmath.fsum(e)
-        return total
-
-    def dh(self, t):
-        """h'(t) = −Σ w Var_π(g)."""
-        total = mpmath.mpf(0)
+    def moments(self, t, order: int = 2):
+        """(h, h', h'') = Σ w (E_π g, −Var_π g, κ₃,π g), π_j ∝ m_j e^{−t g_j} (h' only when
+        order >= 2, h'' only when order >= 3; the others are returned as 0)."""
+        h = dh = d2h = mpmath.mpf(0)
         for w, gs, ms in self.types:
             gmin = min(gs)
             e = [m * mpmath.exp(-t * (g - gmin)) for g, m in zip(gs, ms)]
             Zs = mpmath.fsum(e)
             mean = mpmath.fsum(g * x for g, x in zip(gs, e)) / Zs
-            total -= w * mpmath.fsum(x * (g - mean) ** 2 for g, x in zip(gs, e)) / Zs
-        return total
+            h += w * mean
+            if order >= 2:
+                dh -= w * mpmath.fsum(x * (g - mean) ** 2 for g, x in zip(gs, e)) / Zs
+            if order >= 3:
+                d2h += w * mpmath.fsum(x * (g - mean) ** 3 for g, x in zip(gs, e)) / Zs
+        return h, dh, d2h
+
+    def h(self, t):
+        """−ḡ'(t) = Σ w E_π[g], π_j ∝ m_j e^{−t g_j}."""
+        return self.moments(t, 1)[0]
+
+    def dh(self, t):
+        """h'(t) = −Σ w Var_π(g)."""
+        return self.moments(t, 2)[1]
 
     def sup_h(self):
         """M >= h(t) for all t >= 0."""
@@ -92,41 +96,74 @@ class CEFit:
 
     # interval versions -----------------------------------------------------------------------
     def interval_functions(self, B):
-        """(h(X), h'(X)) enclosures with π_j = 1 / Σ_k (m_k/m_j) e^{−X(g_k − g_j)} (each X once per term)."""
-        conv = [(B.point(w), [B.point(g) for g in gs], [B.point(m) for m in ms]) for w, gs, ms in self.types]
-
-        def pis(X, gs, ms):
-            out = []
-            for j in range(len(gs)):
-                s = ms[j] * 0
-                for k in range(len(gs)):
-                    s = s + (ms[k] / ms[j]) * B.exp(-X * (gs[k] - gs[j]))
-                out.append(1 / s)
-            return out
-
-        def h(X):
-            total = B.point(0)
-            for w, gs, ms in conv:
-                pi = pis(X, gs, ms)
-                total = total + w * sum((g * q for g, q in zip(gs, pi)), B.point(0))
-            return total
-
-        def dh(X):
-            total = B.point(0)
-            for w, gs, ms in conv:
-                pi = pis(X, gs, ms)
-                var = B.point(0)
-                for i in range(len(gs)):
-                    for j in range(i + 1, len(gs)):
-                        var = var + pi[i] * pi[j] * (gs[i] - gs[j]) ** 2
-                total = total - w * var
-            return total
-
-        return h, dh
+        """(h(X), h'(X)) enclosures (``IntervalGapMoments``; the mpf constants enclosed exactly)."""
+        G = IntervalGapMoments(B, [(B.point(w), [B.point(g) for g in gs], [B.point(m) for m in ms])
+                                   for w, gs, ms in self.types])
+        return G.h, G.dh
 
     @property
     def zero_value(self):
         return self.value(mpmath.mpf(0))
+
+
+class IntervalGapMoments:
+    """Interval extensions of the CE gap moments, for gap types given as backend enclosures
+    (w, [g_j], [m_j]): π_j(X) = 1 / Σ_k (m_k/m_j) e^{−X(g_k − g_j)} (X once per term, π_j ∈ (0, 1]),
+        h = Σ w Σ_j g_j π_j,   h' = −Σ w Σ_{i<j} π_i π_j (g_i − g_j)²,   h'' = Σ w Σ_i π_i (g_i − E_π g)³.
+    The ratios m_k/m_j and differences g_k − g_j are enclosed once, here. Shared by ``CEFit``,
+    ``certificates.exact.IntervalScale`` and ``optimal_value.Curve``."""
+
+    def __init__(self, B, types):
+        self.B = B
+        self.types = [(w, list(gs), list(ms)) for w, gs, ms in types]
+        self.ratio = [[[ms[k] / ms[j] for k in range(len(gs))] for j in range(len(gs))] for _, gs, ms in self.types]
+        self.diffs = [[[gs[k] - gs[j] for k in range(len(gs))] for j in range(len(gs))] for _, gs, _ in self.types]
+
+    def pis(self, X, i: int) -> list:
+        """π_j(X) of gap type ``i``."""
+        ratio, diffs = self.ratio[i], self.diffs[i]
+        out = []
+        for j in range(len(ratio)):
+            s = self.B.point(0)
+            for k in range(len(ratio)):
+                s = s + (1 if k == j else ratio[j][k] * self.B.exp(-X * diffs[j][k]))
+            out.append(1 / s)
+        return out
+
+    def h(self, X):
+        total = self.B.point(0)
+        for i, (w, gs, _) in enumerate(self.types):
+            pi = self.pis(X, i)
+            mean = self.B.point(0)
+            for g, q in zip(gs, pi):
+                mean = mean + g * q
+            total = total + w * mean
+        return total
+
+    def dh(self, X):
+        total = self.B.point(0)
+        for i, (w, gs, _) in enumerate(self.types):
+            pi, diffs = self.pis(X, i), self.diffs[i]
+            var = self.B.point(0)
+            for a in range(len(gs)):
+                for b in range(a + 1, len(gs)):
+                    var = var + pi[a] * pi[b] * diffs[b][a] ** 2
+            total = total - w * var
+        return total
+
+    def d2h(self, X):
+        total = self.B.point(0)
+        for i, (w, gs, _) in enumerate(self.types):
+            pi, diffs = self.pis(X, i), self.diffs[i]
+            k3 = self.B.point(0)
+            for a in range(len(gs)):
+                dev = self.B.point(0)
+                for b in range(len(gs)):
+                    if b != a:
+                        dev = dev + pi[b] * diffs[b][a]
+                k3 = k3 + pi[a] * dev ** 3
+            total = total + w * k3
+        return total
 
 
 class MSEFit:

@@ -23,6 +23,7 @@ from fractions import Fraction
 import sympy as sp
 
 from .. import _validate as V
+from ..scale import IntervalGapMoments
 from ..structures import named
 
 
@@ -142,6 +143,7 @@ class IntervalScale:
         self.types = []
         for w, gs, ms in data.types:
             self.types.append((pt(w), [enclose(g, B) for g in gs], [pt(m) for m in ms]))
+        self._moments = IntervalGapMoments(B, self.types)
         # P = n^{1/(L+1)} Σ_{s ≠ 0} s^p  (s = 0 contributes 0^p = 0)
         total = pt(0)
         for s in data.singular_values:
@@ -182,42 +184,13 @@ class IntervalScale:
         """c = λ P for an interval (or point) λ."""
         return lam * self.P
 
-    def _pis(self, X, gs, ms):
-        B = self.B
-        out = []
-        for j in range(len(gs)):
-            s = B.point(0)
-            for k in range(len(gs)):
-                s = s + (ms[k] / ms[j]) * B.exp(-X * (gs[k] - gs[j]))
-            out.append(1 / s)
-        return out
-
-    def _over_types(self, X, term):
-        """Σ_types w · term(gaps, π(X))."""
-        total = self.B.point(0)
-        for w, gs, ms in self.types:
-            total = total + w * term(gs, self._pis(X, gs, ms))
-        return total
-
     def h(self, X):
-        """h(X) = Σ w Σ_j g_j π_j with π_j = 1/Σ_k (m_k/m_j) e^{−X(g_k − g_j)} (each π_j ∈ (0, 1])."""
-        def mean(gs, pis):
-            s = self.B.point(0)
-            for g, q in zip(gs, pis):
-                s = s + g * q
-            return s
-        return self._over_types(X, mean)
+        """h(X) = Σ w Σ_j g_j π_j with π_j = 1/Σ_k (m_k/m_j) e^{−X(g_k − g_j)} (``scale.IntervalGapMoments``)."""
+        return self._moments.h(X)
 
     def dh(self, X):
         """h'(X) = −Σ w Σ_{i<j} π_i π_j (g_i − g_j)² (minus the variance of the gaps under π)."""
-        def variance(gs, pis):
-            var = self.B.point(0)
-            for i in range(len(gs)):
-                for j in range(i + 1, len(gs)):
-                    d = gs[i] - gs[j]
-                    var = var + pis[i] * pis[j] * d * d
-            return var
-        return -self._over_types(X, variance)
+        return self._moments.dh(X)
 
     def gbar(self, X):
         """ḡ(X) = Σ w (−X g* + log Σ_j m_j e^{−X(g_j − g*)}), g* the smallest gap (exact for any g*)."""
