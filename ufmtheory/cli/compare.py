@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from ..model import DeepUFM
 from ..precision import DEFAULT_DPS, check_dps, nstr
 from ..report import csv_text, json_text, text_table
 from ..scale import compare
 from ..structures import NAMED, named
-from .common import exact_number, fraction_str, number_list
+from .common import add_model_arguments, lam_description, model_from_args
 
 
 def add_parser(sub):
@@ -18,12 +17,7 @@ def add_parser(sub):
         description="For the linear DUFM at (K, L, n, λ): every positive critical point of each "
                     "structure's scale (proven brackets), the best one, and the zero solution.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--K", type=int, required=True, help="number of classes (>= 2)")
-    p.add_argument("--L", type=int, required=True, help="number of weight matrices (>= 1)")
-    p.add_argument("--n", type=int, default=1, help="samples per class (>= 1)")
-    p.add_argument("--lam", type=exact_number, help="λ > 0 for every factor (exact: 0.03, 1/1024, 2^-10)")
-    p.add_argument("--lams", type=number_list,
-                   help="one λ per factor: λ_H,λ_W1,…,λ_WL (L+1 values) instead of --lam")
+    add_model_arguments(p)
     p.add_argument("--structures", default="dnc,paired,polygon",
                    help=f"comma-separated names from {', '.join(NAMED)}")
     p.add_argument("--loss", choices=["ce", "mse"], default="ce", help="fit term")
@@ -32,13 +26,6 @@ def add_parser(sub):
     p.add_argument("--csv", metavar="FILE", help="also write the table as CSV to FILE")
     p.set_defaults(func=run)
     return p
-
-
-def model_from_args(args) -> DeepUFM:
-    if (args.lam is None) == (args.lams is None):
-        args._parser.error("give exactly one of --lam or --lams")
-    lam = args.lam if args.lam is not None else args.lams
-    return DeepUFM(args.K, args.L, n=args.n, lam=lam, loss=getattr(args, "loss", "ce"))
 
 
 def run(args) -> int:
@@ -50,7 +37,7 @@ def run(args) -> int:
     structures = [named(s, model.K) for s in names]
     res = compare(model, structures, dps)
     rows = [r.to_dict() for r in res["results"]]
-    lam_desc = fraction_str(args.lam) if args.lam is not None else [fraction_str(x) for x in args.lams]
+    lam_desc = lam_description(args)
     out = {
         "model": {"K": model.K, "L": model.L, "n": model.n, "lam": lam_desc, "loss": model.loss,
                   "Lambda": nstr(model.Lambda(), dps)},

@@ -12,13 +12,12 @@ import math
 
 from .._validate import ParameterError
 from ..constructions import orthogonal_frame, relu_paired, triangular
-from ..model import DeepUFM
 from ..mse import triangular_beats_dnc
-from ..precision import DEFAULT_DPS, check_dps, nstr
+from ..precision import check_dps
 from ..relu import best_linear_dnc, stated_region, theorem7_inequality
 from ..report import json_text, text_table
 from ..scale import optimal_scale
-from .common import exact_number, fraction_str, number_list
+from .common import add_model_arguments, lam_description, model_from_args
 
 NAMES = ("relu-paired", "triangular")
 
@@ -31,11 +30,8 @@ def add_parser(sub):
                     "triangular (T(r), K = r(r−1)/2, MSE) vs the orthogonal frame.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--name", choices=NAMES, required=True, help="which construction")
-    p.add_argument("--K", type=int, required=True, help="number of classes (triangular: K = r(r−1)/2)")
-    p.add_argument("--L", type=int, required=True, help="number of weight matrices (>= 2)")
-    p.add_argument("--n", type=int, default=1, help="samples per class (>= 1)")
-    p.add_argument("--lam", type=exact_number, help="λ > 0 for every factor (exact: 0.03, 1/1024, 2^-10)")
-    p.add_argument("--lams", type=number_list, help="one λ per factor: λ_H,λ_W1,…,λ_WL instead of --lam")
+    add_model_arguments(p, K_help="number of classes (triangular: K = r(r−1)/2)",
+                        L_help="number of weight matrices (>= 2)")
     p.add_argument("--dps", type=int, default=30, help="significant digits of the results")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
@@ -51,17 +47,14 @@ def _triangular_r(K: int) -> int:
 
 def run(args) -> int:
     dps = check_dps(args.dps)
-    if (args.lam is None) == (args.lams is None):
-        args._parser.error("give exactly one of --lam or --lams")
-    lam = args.lam if args.lam is not None else args.lams
     if args.name == "relu-paired":
-        model = DeepUFM(args.K, args.L, n=args.n, lam=lam, activation="relu")
+        model = model_from_args(args, activation="relu")
         c = relu_paired(model.K, model.L)
         opt, ref = c.optimum(model, dps), best_linear_dnc(model, dps)
         ref_name, penalty_wins = "best linear DNC", theorem7_inequality(model.K, model.L)
         extra = {"stated_region": stated_region(model.K, model.L)}
     else:
-        model = DeepUFM(args.K, args.L, n=args.n, lam=lam, loss="mse", activation="relu")
+        model = model_from_args(args, loss="mse", activation="relu")
         r = _triangular_r(model.K)
         c = triangular(r, model.L)
         opt = c.optimum(model, dps)
@@ -70,7 +63,7 @@ def run(args) -> int:
         extra = {"r": r}
     beats = opt.kind != "zero" and opt.loss < ref.loss
     out = {"model": {"K": model.K, "L": model.L, "n": model.n, "loss": model.loss, "activation": model.activation,
-                     "lam": fraction_str(args.lam) if args.lam is not None else [fraction_str(x) for x in args.lams]},
+                     "lam": lam_description(args)},
            "dps": dps, "construction": opt.to_dict(), "reference": dict(ref.to_dict(), name=ref_name),
            "construction_beats_reference": bool(beats),
            "penalty_constant_below_dnc": bool(penalty_wins), **extra}

@@ -18,7 +18,7 @@ from ..model import DeepUFM  # noqa: F401  (type of _model)
 from ..precision import DEFAULT_DPS, check_dps
 from ..report import csv_text, json_text
 from ..structures import NAMED, named
-from .common import exact_number, fraction_str, number_list
+from .common import add_model_arguments, lam_description, model_from_args
 
 DENSE_LIMIT = 2000      # parameters: dense float64 Hessian and Jacobian at a random frame ("auto")
 MP_GRAD_LIMIT = 3000    # parameters: mpmath gradient at a random frame (else the canonical frame)
@@ -35,12 +35,8 @@ def add_parser(sub):
                     "eigenvalues, and D_Z by Hessian nullity and by the rank of the Jacobian of the "
                     "orbit parametrisation, next to the paper's counts.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--K", type=int, required=True, help="number of classes (>= 2)")
-    p.add_argument("--L", type=int, required=True, help="number of weight matrices (>= 1)")
-    p.add_argument("--n", type=int, default=1, help="samples per class (>= 1)")
+    add_model_arguments(p, lam_example="0.01")
     p.add_argument("--d", type=int, help="width (>= K; default K)")
-    p.add_argument("--lam", type=exact_number, help="λ > 0 for every factor (exact: 0.01, 1/1024, 2^-10)")
-    p.add_argument("--lams", type=number_list, help="one λ per factor: λ_H,λ_W1,…,λ_WL instead of --lam")
     p.add_argument("--structure", default="dnc", help=f"one of {', '.join(NAMED)}")
     p.add_argument("--root", default="all",
                    help="which positive critical scale: all, small, large, or an index 1, 2, … (increasing t)")
@@ -61,9 +57,7 @@ def add_parser(sub):
 
 
 def _model(args) -> DeepUFM:
-    from .compare import model_from_args
-    model = model_from_args(args)
-    return model if args.d is None else model.with_(d=args.d)
+    return model_from_args(args, d=args.d)
 
 
 def _select(points, root: str):
@@ -162,7 +156,7 @@ def run(args) -> int:
     points = _select(points, args.root)
     n_params = sum(a * b for a, b in model.shapes().values())
     results = [analyse(p, args, n_params) for p in points]
-    lam_desc = fraction_str(args.lam) if args.lam is not None else [fraction_str(x) for x in args.lams]
+    lam_desc = lam_description(args)
     out = {"model": {"K": model.K, "L": model.L, "n": model.n, "d": model.d, "lam": lam_desc,
                      "parameters": n_params}, "structure": structure.name, "points": results}
     if args.csv:
