@@ -22,3 +22,14 @@ elif os.environ.get("CI", "").lower() in ("1", "true", "yes"):
     settings.load_profile("ci")
 else:
     settings.load_profile("dev")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def cli_box():
+    """A ``CLISandbox``: runs ``ufmtheory`` commands in forked children under a time and memory cap."""
+    from cli_sandbox import CLISandbox
+    with CLISandbox() as box:
+        yield box

@@ -4,7 +4,9 @@ Commands are discovered: every module of this package that defines ``add_parser`
 (``verify`` first, then alphabetical); a new command is a new module, nothing else to edit.
 
 Bad input (argparse errors, or a ``ParameterError`` raised by the library) prints the command's
-usage and the message, and exits with status 2.
+usage and the message, and exits with status 2. A command that ran but could not deliver (a claim
+not certified, a file that could not be written) raises ``common.CommandFailed``: one line on
+standard error, exit status 1 (2 for file errors). Ctrl-C prints one line and exits with 130.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import pkgutil
 import sys
 
 from .._validate import ParameterError
+from .common import CommandFailed
 
 def _discover() -> list:
     names = []
@@ -55,6 +58,12 @@ def main(argv=None) -> int:
     except ParameterError as exc:
         args._parser.error(str(exc))  # prints usage, exits 2
         return 2  # pragma: no cover
+    except CommandFailed as exc:
+        print(f"ufmtheory {args.command}: {exc}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        print(f"ufmtheory {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,31 +1,107 @@
-"""Argument types shared by the CLI commands: exact numbers, ranges, lists."""
+"""What every command shares: argument types (exact numbers, ranges, lists, output files), the
+failure a command reports as a result, and file writing that fails with a message, not a traceback.
+
+The policy (issue "no traceback, no hang"): every input is checked *before* work starts; a bad one
+is a usage error (exit 2) naming the option and its valid range; a claim that could not be proven or
+a task that could not run is a one-line result (exit 1) raised as ``CommandFailed``.
+"""
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import re
+import tempfile
 from fractions import Fraction
 
 _POW = re.compile(r"^\s*([0-9.]+)\s*(?:\^|\*\*)\s*([+-]?\d+)\s*$")
+_EXP = re.compile(r"[eE]\s*([+-]?\d+)\s*$")
+
+#: Largest |log10| of a number accepted on the command line (λ = 1e-1000 is fine; 10^1000000000
+#: would take minutes to build exactly and is refused while parsing).
+MAX_DECIMAL_EXPONENT = 1000
+#: Longest numeric argument accepted (an exact number is at most this many characters).
+MAX_NUMBER_CHARS = 200
+
+
+class CommandFailed(Exception):
+    """A command ran but could not deliver what was asked (a claim not certified, a server that did
+    not answer, …). ``main`` prints the one-line message and exits with ``status`` (default 1)."""
+
+    def __init__(self, message: str, status: int = 1):
+        super().__init__(message)
+        self.status = status
+
+
+def _number_error(text: str, why: str = "") -> argparse.ArgumentTypeError:
+    return argparse.ArgumentTypeError(
+        f"not an exact number: {text!r}{why} (use e.g. 0.03, 1/1024, 2^-10, 1e-3)")
 
 
 def exact_number(text: str) -> Fraction:
-    """'0.03', '1/1024', '2^-10', '2**-10', '1e-3' → an exact Fraction (> 0 checked by the model)."""
+    """'0.03', '1/1024', '2^-10', '2**-10', '1e-3' → an exact Fraction (> 0 checked by the model).
+
+    Magnitudes beyond 10^±MAX_DECIMAL_EXPONENT are refused before any big integer is built.
+
+    >>> exact_number("2^-10"), exact_number("1e-3")
+    (Fraction(1, 1024), Fraction(1, 1000))
+    """
+    if not isinstance(text, str) or len(text) > MAX_NUMBER_CHARS:
+        raise _number_error(str(text)[:40] + ("…" if len(str(text)) > 40 else ""),
+                            f", longer than {MAX_NUMBER_CHARS} characters")
+    too_big = f": its size is beyond 10^±{MAX_DECIMAL_EXPONENT}, the largest accepted"
     m = _POW.match(text)
     try:
         if m:
-            return Fraction(m.group(1)) ** int(m.group(2))
-        return Fraction(text.strip())
+            base, exponent = Fraction(m.group(1)), int(m.group(2))
+            if base == 0 and exponent < 0:
+                raise ZeroDivisionError
+            if base != 0 and abs(exponent) * abs(math.log10(base)) > MAX_DECIMAL_EXPONENT:
+                raise _number_error(text, too_big)
+            return base ** exponent
+        e = _EXP.search(text)
+        if e and abs(int(e.group(1))) > MAX_DECIMAL_EXPONENT + MAX_NUMBER_CHARS:
+            raise _number_error(text, too_big)
+        value = Fraction(text.strip())
     except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(
-            f"not an exact number: {text!r} (use e.g. 0.03, 1/1024, 2^-10, 1e-3)") from None
+        raise _number_error(text) from None
+    if value != 0 and abs(_log10(abs(value))) > MAX_DECIMAL_EXPONENT:
+        raise _number_error(text, too_big)
+    return value
+
+
+def _log10(q: Fraction) -> float:
+    """log10 of a positive Fraction without converting it to float (which can overflow)."""
+    return (len(str(q.numerator)) - len(str(q.denominator))
+            + math.log10(int(str(q.numerator)[:15]) / int(str(q.denominator)[:15])))
 
 
 def number_list(text: str) -> list:
-    return [exact_number(x) for x in text.split(",") if x.strip()]
+    """'0.1,2^-10' → [Fraction(1, 10), Fraction(1, 1024)]; at least one number.
+
+    >>> number_list("0.5, 1/4")
+    [Fraction(1, 2), Fraction(1, 4)]
+    """
+    values = [exact_number(x) for x in text.split(",") if x.strip()]
+    if not values:
+        raise argparse.ArgumentTypeError(f"no number in {text!r} (give a comma-separated list, e.g. 0.1,2^-10)")
+    return values
+
+
+#: Most values an integer range on the command line may expand to (each is a separate computation).
+MAX_RANGE_VALUES = 10_000
 
 
 def int_range(text: str) -> list:
-    """'2..12' → [2, …, 12]; '4' → [4]; '2,4,6' → [2, 4, 6]."""
+    """'2..12' → [2, …, 12]; '4' → [4]; '2,4,6' → [2, 4, 6]. The values must be distinct and at most
+    MAX_RANGE_VALUES of them (the commands bound each value further).
+
+    >>> int_range("2..4,7")
+    [2, 3, 4, 7]
+    """
+    bad = argparse.ArgumentTypeError(f"not an integer range: {text!r} (use e.g. 2..12 or 2,4,6)")
+    if len(text) > MAX_NUMBER_CHARS:
+        raise bad
     try:
         out = []
         for part in text.split(","):
@@ -34,12 +110,91 @@ def int_range(text: str) -> list:
                 a, b = int(a), int(b)
                 if b < a:
                     raise ValueError
+                if len(out) + (b - a + 1) > MAX_RANGE_VALUES:
+                    raise argparse.ArgumentTypeError(
+                        f"{text!r} has {b - a + 1} values; at most {MAX_RANGE_VALUES} are accepted")
                 out.extend(range(a, b + 1))
             else:
                 out.append(int(part))
-        return out
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer range: {text!r} (use e.g. 2..12 or 2,4,6)") from None
+        raise bad from None
+    if len(set(out)) != len(out):
+        raise argparse.ArgumentTypeError(f"{text!r} repeats a value")
+    return out
+
+
+#: File formats matplotlib writes (``--png`` and other plot options accept any of them).
+PLOT_SUFFIXES = (".png", ".pdf", ".svg", ".svgz", ".eps", ".ps", ".jpg", ".jpeg", ".tif", ".tiff",
+                 ".webp", ".pgf", ".raw", ".rgba")
+
+
+class OutputFile:
+    """argparse type: a file the command may write, checked before any work starts.
+
+    Refused (usage error, exit 2), each with the path and the reason: an existing folder; a missing
+    or non-folder parent; a folder where a file cannot be created (read-only, immutable, /proc — tried
+    for real, since root ignores permission bits); an existing file that cannot be opened for writing
+    or, with ``overwrite=False``, any existing file; a suffix outside ``suffixes``. ``'-'`` (standard
+    output) only with ``allow_stdout``.
+
+    >>> OutputFile(suffixes=(".csv",))("/nonexistent-folder/x.csv")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: cannot write '/nonexistent-folder/x.csv': the folder '/nonexistent-folder' does not exist
+    """
+
+    def __init__(self, suffixes: tuple | None = None, overwrite: bool = True, allow_stdout: bool = False):
+        self.suffixes, self.overwrite, self.allow_stdout = suffixes, overwrite, allow_stdout
+
+    def __call__(self, text: str) -> str:
+        if text == "-" and self.allow_stdout:
+            return text
+        path = os.path.expanduser(text)
+        fail = lambda why: argparse.ArgumentTypeError(f"cannot write {text!r}: {why}")  # noqa: E731
+        if not text.strip():
+            raise fail("empty path")
+        if self.suffixes and not path.lower().endswith(tuple(self.suffixes)):
+            raise fail(f"the file name must end in one of {', '.join(self.suffixes)}")
+        if os.path.isdir(path):
+            raise fail("it is a folder (give a file name)")
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.exists(folder):
+            raise fail(f"the folder {os.path.dirname(path) or folder!r} does not exist")
+        if not os.path.isdir(folder):
+            raise fail(f"{os.path.dirname(path)!r} is not a folder")
+        if os.path.exists(path):
+            if not self.overwrite:
+                raise fail("the file exists (use --force to overwrite it)")
+            if not os.path.isfile(path):
+                raise fail("it is not a regular file")
+            try:
+                with open(path, "ab"):
+                    pass
+            except OSError as exc:
+                raise fail(exc.strerror or str(exc)) from None
+        else:
+            try:
+                with tempfile.TemporaryFile(dir=folder):
+                    pass
+            except OSError as exc:
+                raise fail(f"cannot create a file in {folder!r} ({exc.strerror or exc})") from None
+        return path
+
+
+def write_text(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` (UTF-8); an OS error becomes a one-line ``CommandFailed`` (exit 2)."""
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise CommandFailed(f"cannot write {path!r}: {exc.strerror or exc}", status=2) from None
+
+
+def save_figure(fig, path: str, **kwargs) -> None:
+    """``fig.savefig(path)``; an OS or format error becomes a one-line ``CommandFailed`` (exit 2)."""
+    try:
+        fig.savefig(path, **kwargs)
+    except (OSError, ValueError) as exc:
+        raise CommandFailed(f"cannot write {path!r}: {getattr(exc, 'strerror', None) or exc}", status=2) from None
 
 
 def fraction_str(q) -> str:

@@ -1,0 +1,13 @@
+"""The examples in docstrings run (doctest): a public function's example is part of its contract."""
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["ufmtheory.cli.common", "ufmtheory.limits"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_run(name):
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
