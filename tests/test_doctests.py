@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-MODULES = ["ufmtheory.cli.common", "ufmtheory.limits"]
+MODULES = ["ufmtheory.cli.common", "ufmtheory.limits", "ufmtheory", "ufmtheory.precision", "ufmtheory.model"]
 
 
 @pytest.mark.parametrize("name", MODULES)

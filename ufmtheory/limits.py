@@ -54,3 +54,57 @@ def require_seconds(what: str, seconds: float, limit: float) -> None:
     """
     if seconds > limit:
         raise ParameterError(f"{what} would take about {seconds:.2g} s, more than the limit of {limit:.2g} s")
+
+
+# ---- compare (``ufmtheory compare``) and construction (``ufmtheory construction``) -------------
+# Measured with dnc,paired,polygon, n = 5, L = 2, λ = 2^-10, on a 2-core machine shared with other
+# jobs (times include that load).
+
+#: Most classes for compare: the cost grows like K² (K² exact gaps, K/2 distinct polygon gaps per
+#: column in the interval boxes); at 50 digits K = 100 took 18 s, K = 150 43 s, K = 200 76 s.
+COMPARE_MAX_K = 150
+#: Most weight matrices for compare: L enters only through p = 2/(L+1) and the L+1 λ's
+#: (K = 10 at 50 digits: L = 1000 0.3 s, L = 10^4 0.6 s).
+COMPARE_MAX_L = 10_000
+#: Most significant digits for compare: at K = 10, 1000 digits took 8 s, 2000 19 s, 3000 64 s.
+COMPARE_MAX_DPS = 3000
+#: Longest compare run accepted, by ``compare_seconds`` (which over-estimates the runs above).
+COMPARE_MAX_SECONDS = 120
+
+
+def compare_seconds(K: int, dps: int, structures: int = 3) -> float:
+    """Rough time of ``compare`` (fitted to the measurements above: ≈ K² at fixed digits, ≈ dps^1.9
+    at fixed K).
+
+    The measured runs are accepted, the largest K with the most digits is not:
+
+    >>> max(compare_seconds(*a) for a in ((150, 50), (100, 50), (10, 3000))) < COMPARE_MAX_SECONDS
+    True
+    >>> compare_seconds(COMPARE_MAX_K, COMPARE_MAX_DPS) > COMPARE_MAX_SECONDS
+    True
+    """
+    return (0.2 + 2e-3 * K * K) * (1 + (dps / 200) ** 1.9) * structures / 3
+
+#: construction (relu-paired, triangular), default 30 digits: exact K×K products through L layers.
+#: relu-paired at L = 2: K = 80 took 10 s, K = 160 93 s, K = 300 > 200 s; K = 40, L = 100: 37 s;
+#: K = 4, L = 1000: 3.4 s. triangular at L = 2: K = 105 (r = 15) 15 s.
+CONSTRUCTION_MAX_K = 160
+CONSTRUCTION_MAX_L = 1000
+#: Most digits for construction: K = 4, L = 2: 1000 digits took 2.6 s, 3000 digits 8.7 s.
+CONSTRUCTION_MAX_DPS = 3000
+#: Longest construction run accepted, by ``construction_seconds``.
+CONSTRUCTION_MAX_SECONDS = 120
+
+
+def construction_seconds(K: int, L: int, dps: int = 30) -> float:
+    """Rough time of ``construction`` (fitted to the measurements above: ≈ K³ + K²·L at 30 digits,
+    ≈ dps beyond).
+
+    The measured runs are accepted, the largest K with the most digits is not:
+
+    >>> max(construction_seconds(*a) for a in ((160, 2), (40, 100), (4, 1000), (4, 2, 3000))) < CONSTRUCTION_MAX_SECONDS
+    True
+    >>> construction_seconds(CONSTRUCTION_MAX_K, 2, CONSTRUCTION_MAX_DPS) > CONSTRUCTION_MAX_SECONDS
+    True
+    """
+    return (0.3 + 1.6e-5 * K ** 3 + 2.3e-4 * K * K * L) * (1 + dps / 120) / (1 + 30 / 120)

@@ -15,19 +15,24 @@ import mpmath
 import numpy as np
 
 from . import _validate as V
-from .precision import to_mpf
+from .precision import exact_number, to_mpf
 
 ACTIVATIONS = ("linear", "relu")
 LOSSES = ("ce", "mse")
+#: Largest K and L a model accepts: it stores K class sizes and L+1 λ's (commands bound them
+#: further, ``limits``).
+MAX_K = 10**6
+MAX_L = 10**6
 
 
 def _exact_lambda(name: str, value):
-    """Keep λ exact: decimal strings become Fractions; floats, ints, Fractions, mpf are kept."""
+    """Keep λ exact: strings ('0.03', '1/1024', '2^-10', '1e-3', as on the command line) become
+    Fractions (``precision.exact_number``); floats, ints, Fractions, mpf are kept."""
     if isinstance(value, str):
         try:
-            value = Fraction(value.strip())
-        except ValueError:
-            raise V.ParameterError(f"{name} must be a finite real number > 0, got {value!r}") from None
+            value = exact_number(value)
+        except V.ParameterError as exc:
+            raise V.ParameterError(f"{name} must be a finite real number > 0: {exc}") from None
     return V.positive(name, value)
 
 
@@ -36,20 +41,25 @@ class DeepUFM:
 
     Parameters
     ----------
-    K : number of classes, integer >= 2.
-    L : number of weight matrices, integer >= 1 (L = 1 is the ordinary UFM).
+    K : number of classes, integer in [2, MAX_K].
+    L : number of weight matrices, integer in [1, MAX_L] (L = 1 is the ordinary UFM).
     n : samples per class, integer >= 1 (ignored when ``class_sizes`` is given).
     lam : λ > 0 for every factor, or a sequence (λ_H, λ_{W_1}, …, λ_{W_L}) of L+1 values.
-        Decimal strings ("0.03", "1/1024") are kept exact.
+        Strings ("0.03", "1/1024", "2^-10", "1e-3") are kept exact.
     d : width, integer >= K (default K).
     activation : "linear" or "relu" (ReLU after W_1 … W_{L-1}).
     loss : "ce" (cross-entropy averaged over the N samples) or "mse" ((1/2N)‖Z − Y‖²).
     class_sizes : optional sequence of K integers >= 1 (imbalanced data, paper App. A).
+
+    >>> DeepUFM(K=10, L=2, n=5, lam="2^-10").lam
+    Fraction(1, 1024)
+    >>> DeepUFM(K=3, L=1, lam=["1e-3", "1/2"])
+    DeepUFM(K=3, L=1, n=1, lam=[1/1000, 1/2], d=3, activation='linear', loss='ce')
     """
 
     def __init__(self, K, L, n=1, lam=None, d=None, activation="linear", loss="ce", class_sizes=None):
-        self.K = V.integer("K", K, 2)
-        self.L = V.integer("L", L, 1)
+        self.K = V.integer("K", K, 2, MAX_K)
+        self.L = V.integer("L", L, 1, MAX_L)
         if lam is None:
             raise V.ParameterError("lam is required: λ > 0, or a sequence of L+1 values (λ_H, λ_W1, …, λ_WL)")
         if isinstance(lam, (list, tuple, np.ndarray)):

@@ -7,24 +7,105 @@ numerical (not certified) check; certified enclosures use interval arithmetic (`
 """
 from __future__ import annotations
 
+import math
+import re
 from contextlib import contextmanager
 from fractions import Fraction
 
 import mpmath
 from mpmath import mp
 
-from ._validate import integer
+from ._validate import ParameterError, integer
 
 DEFAULT_DPS = 50
 GUARD_DIGITS = 15
+#: Most significant digits any computation accepts (commands set lower bounds of their own in
+#: ``limits``, measured so that they finish in about a minute).
+MAX_DPS = 10000
+#: Largest |log10| of an exact number parsed from text (λ = 1e-1000 is fine; 10^1000000000 would
+#: take minutes to build exactly and is refused while parsing).
+MAX_DECIMAL_EXPONENT = 1000
+#: Longest text accepted as an exact number.
+MAX_NUMBER_CHARS = 200
+
+_POW = re.compile(r"^\s*([0-9.]+)\s*(?:\^|\*\*)\s*([+-]?\d+)\s*$")
+_EXP = re.compile(r"[eE]\s*([+-]?\d+)\s*$")
 
 
 class PrecisionError(ArithmeticError):
     """A result did not reproduce to the claimed number of digits when recomputed at higher precision."""
 
 
-def check_dps(dps) -> int:
-    return integer("dps", dps, 5, 10000)
+def check_dps(dps, maximum: int = MAX_DPS) -> int:
+    """``dps`` as an integer in [5, maximum] (a ParameterError naming the range otherwise)."""
+    return integer("dps", dps, 5, min(int(maximum), MAX_DPS))
+
+
+def _not_exact(text: str, why: str = "") -> ParameterError:
+    return ParameterError(f"not an exact number: {text!r}{why} (use e.g. 0.03, 1/1024, 2^-10, 1e-3)")
+
+
+def exact_number(text: str) -> Fraction:
+    """'0.03', '1/1024', '2^-10', '2**-10', '1e-3' → an exact Fraction (the sign is not checked).
+
+    Magnitudes beyond 10^±MAX_DECIMAL_EXPONENT are refused (``ParameterError``) before any big
+    integer is built. The command line (``cli.common.exact_number``) and ``DeepUFM(lam=...)`` use it.
+
+    >>> exact_number("2^-10"), exact_number("1e-3"), exact_number("3/4")
+    (Fraction(1, 1024), Fraction(1, 1000), Fraction(3, 4))
+    >>> exact_number("10^2000")
+    Traceback (most recent call last):
+    ufmtheory._validate.ParameterError: not an exact number: '10^2000': its size is beyond 10^±1000, the largest accepted (use e.g. 0.03, 1/1024, 2^-10, 1e-3)
+    """
+    if not isinstance(text, str) or len(text) > MAX_NUMBER_CHARS:
+        raise _not_exact(str(text)[:40] + ("…" if len(str(text)) > 40 else ""),
+                         f", longer than {MAX_NUMBER_CHARS} characters")
+    too_big = f": its size is beyond 10^±{MAX_DECIMAL_EXPONENT}, the largest accepted"
+    m = _POW.match(text)
+    try:
+        if m:
+            base, exponent = Fraction(m.group(1)), int(m.group(2))
+            if base == 0 and exponent < 0:
+                raise ZeroDivisionError
+            if base != 0 and abs(exponent) * abs(_log10(base)) > MAX_DECIMAL_EXPONENT:
+                raise _not_exact(text, too_big)
+            return base ** exponent
+        e = _EXP.search(text)
+        if e and abs(int(e.group(1))) > MAX_DECIMAL_EXPONENT + MAX_NUMBER_CHARS:
+            raise _not_exact(text, too_big)
+        value = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError) as exc:
+        if isinstance(exc, ParameterError):
+            raise
+        raise _not_exact(text) from None
+    if value != 0 and abs(_log10(abs(value))) > MAX_DECIMAL_EXPONENT:
+        raise _not_exact(text, too_big)
+    return value
+
+
+def _log10(q: Fraction) -> float:
+    """log10 of a positive Fraction without converting it to float (which can overflow).
+
+    >>> round(_log10(Fraction(1, 10**999)), 9), round(_log10(Fraction(5, 1000)), 9)
+    (-999.0, -2.301029996)
+    """
+    num, den = str(q.numerator), str(q.denominator)
+    return (len(num) - len(num[:15]) - (len(den) - len(den[:15]))
+            + math.log10(int(num[:15]) / int(den[:15])))
+
+
+def short(x, digits: int = 10) -> str:
+    """``x`` (mpf, number or decimal string) rounded to ``digits`` significant digits, for display:
+    the exponent is always kept (never a slice of a longer decimal string).
+
+    >>> short("4.6566193783201e-6"), short("7.03753849442636294105"), short(mpmath.mpf(2) ** -1400, 4)
+    ('4.656619378e-6', '7.037538494', '3.614e-422')
+    """
+    digits = integer("digits", digits, 1, MAX_DPS)
+    if not isinstance(x, mpmath.mpf):
+        with mpmath.workdps(digits + 10):
+            x = to_mpf(x)
+    return mpmath.nstr(x, digits, min_fixed=-4, max_fixed=digits)
 
 
 @contextmanager

@@ -446,15 +446,16 @@ def optimal_scale_of(build, name: str, model: DeepUFM, dps: int = DEFAULT_DPS,
 
 def compare(model: DeepUFM, structures, dps: int = DEFAULT_DPS, backend: str | None = None) -> dict:
     """Optimum of each structure and the zero solution; ``winner`` is the name with the lowest loss
-    ("zero" if nothing beats it). Ties closer than 10^-dps are reported in ``ties``."""
+    ("zero" if nothing beats it). ``ties`` names those whose loss agrees with the winner's to ``dps``
+    significant digits, relative to its size (each loss is verified to at least ``dps`` digits, so
+    closer ones cannot be told apart; the zero loss is exact)."""
     results = [optimal_scale(s, model, dps, backend) for s in structures]
     with mpmath.workdps(dps + 2 * GUARD_DIGITS):
         zero = results[0].zero_loss if results else (mpmath.log(model.K) if model.loss == "ce" else mpmath.mpf(1) / 2)
         cands = [("zero", zero)] + [(r.name, r.loss) for r in results if r.kind != "zero"]
         cands.sort(key=lambda kv: kv[1])
-        winner = cands[0][0]
-        tol = mpmath.mpf(10) ** (-dps) * max(1, abs(cands[0][1]))
-        ties = [n for n, v in cands[1:] if v - cands[0][1] <= tol]
+        winner, best = cands[0]
+        ties = [n for n, v in cands[1:] if agreed_digits(v, best) >= dps]
     return {"model": model, "results": results, "zero_loss": zero, "winner": winner, "ties": ties, "dps": dps}
 
 

@@ -8,20 +8,13 @@ a task that could not run is a one-line result (exit 1) raised as ``CommandFaile
 from __future__ import annotations
 
 import argparse
-import math
 import os
-import re
 import tempfile
 from fractions import Fraction
 
-_POW = re.compile(r"^\s*([0-9.]+)\s*(?:\^|\*\*)\s*([+-]?\d+)\s*$")
-_EXP = re.compile(r"[eE]\s*([+-]?\d+)\s*$")
-
-#: Largest |log10| of a number accepted on the command line (λ = 1e-1000 is fine; 10^1000000000
-#: would take minutes to build exactly and is refused while parsing).
-MAX_DECIMAL_EXPONENT = 1000
-#: Longest numeric argument accepted (an exact number is at most this many characters).
-MAX_NUMBER_CHARS = 200
+from .._validate import ParameterError
+from ..precision import MAX_DECIMAL_EXPONENT, MAX_NUMBER_CHARS  # noqa: F401  (re-exported: the bounds of exact_number)
+from ..precision import exact_number as _parse_exact
 
 
 class CommandFailed(Exception):
@@ -33,47 +26,17 @@ class CommandFailed(Exception):
         self.status = status
 
 
-def _number_error(text: str, why: str = "") -> argparse.ArgumentTypeError:
-    return argparse.ArgumentTypeError(
-        f"not an exact number: {text!r}{why} (use e.g. 0.03, 1/1024, 2^-10, 1e-3)")
-
-
 def exact_number(text: str) -> Fraction:
-    """'0.03', '1/1024', '2^-10', '2**-10', '1e-3' → an exact Fraction (> 0 checked by the model).
-
-    Magnitudes beyond 10^±MAX_DECIMAL_EXPONENT are refused before any big integer is built.
+    """argparse type: '0.03', '1/1024', '2^-10', '2**-10', '1e-3' → an exact Fraction (> 0 checked by
+    the model); ``precision.exact_number`` parses (magnitudes beyond 10^±MAX_DECIMAL_EXPONENT refused).
 
     >>> exact_number("2^-10"), exact_number("1e-3")
     (Fraction(1, 1024), Fraction(1, 1000))
     """
-    if not isinstance(text, str) or len(text) > MAX_NUMBER_CHARS:
-        raise _number_error(str(text)[:40] + ("…" if len(str(text)) > 40 else ""),
-                            f", longer than {MAX_NUMBER_CHARS} characters")
-    too_big = f": its size is beyond 10^±{MAX_DECIMAL_EXPONENT}, the largest accepted"
-    m = _POW.match(text)
     try:
-        if m:
-            base, exponent = Fraction(m.group(1)), int(m.group(2))
-            if base == 0 and exponent < 0:
-                raise ZeroDivisionError
-            if base != 0 and abs(exponent) * abs(math.log10(base)) > MAX_DECIMAL_EXPONENT:
-                raise _number_error(text, too_big)
-            return base ** exponent
-        e = _EXP.search(text)
-        if e and abs(int(e.group(1))) > MAX_DECIMAL_EXPONENT + MAX_NUMBER_CHARS:
-            raise _number_error(text, too_big)
-        value = Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise _number_error(text) from None
-    if value != 0 and abs(_log10(abs(value))) > MAX_DECIMAL_EXPONENT:
-        raise _number_error(text, too_big)
-    return value
-
-
-def _log10(q: Fraction) -> float:
-    """log10 of a positive Fraction without converting it to float (which can overflow)."""
-    return (len(str(q.numerator)) - len(str(q.denominator))
-            + math.log10(int(str(q.numerator)[:15]) / int(str(q.denominator)[:15])))
+        return _parse_exact(text)
+    except ParameterError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def number_list(text: str) -> list:
@@ -203,15 +166,24 @@ def fraction_str(q) -> str:
     return str(q)
 
 
-def add_model_arguments(p, K_help: str = "number of classes (>= 2)",
-                        L_help: str = "number of weight matrices (>= 1)", lam_example: str = "0.03") -> None:
-    """--K, --L, --n, --lam, --lams: the model options shared by compare, landscape and construction."""
-    p.add_argument("--K", type=int, required=True, help=K_help)
-    p.add_argument("--L", type=int, required=True, help=L_help)
+def _range_text(lo: int, hi: int | None) -> str:
+    return f">= {lo}" + (f" and <= {hi}" if hi is not None else "")
+
+
+def add_model_arguments(p, K_help: str = "number of classes", L_help: str = "number of weight matrices",
+                        lam_example: str = "0.03", K_max: int | None = None, L_min: int = 1,
+                        L_max: int | None = None) -> None:
+    """--K, --L, --n, --lam, --lams: the model options shared by compare, landscape and construction.
+
+    K ∈ [2, K_max] and L ∈ [L_min, L_max] (the command's true ranges, shown in --help) are checked
+    once, by ``model_from_args``, so every out-of-range value gets the same message."""
+    p.add_argument("--K", type=int, required=True, help=f"{K_help} ({_range_text(2, K_max)})")
+    p.add_argument("--L", type=int, required=True, help=f"{L_help} ({_range_text(L_min, L_max)})")
     p.add_argument("--n", type=int, default=1, help="samples per class (>= 1)")
     p.add_argument("--lam", type=exact_number, help=f"λ > 0 for every factor (exact: {lam_example}, 1/1024, 2^-10)")
     p.add_argument("--lams", type=number_list,
                    help="one λ per factor: λ_H,λ_W1,…,λ_WL (L+1 values) instead of --lam")
+    p.set_defaults(_model_ranges={"K": (2, K_max), "L": (L_min, L_max), "n": (1, None)})
 
 
 def lam_from_args(args):
@@ -229,6 +201,9 @@ def lam_description(args):
 def model_from_args(args, **model_options):
     """DeepUFM(K, L, n, λ) from the shared options (``add_model_arguments``); ``model_options`` are
     passed on (loss, activation, d …)."""
+    from .. import _validate as V
     from ..model import DeepUFM
+    for name, (lo, hi) in getattr(args, "_model_ranges", {}).items():
+        V.integer(f"--{name}", getattr(args, name), lo, hi)
     model_options.setdefault("loss", getattr(args, "loss", "ce"))
     return DeepUFM(args.K, args.L, n=args.n, lam=lam_from_args(args), **model_options)

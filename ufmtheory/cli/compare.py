@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from ..precision import DEFAULT_DPS, check_dps, nstr
+from .. import limits
+from ..precision import DEFAULT_DPS, GUARD_DIGITS, check_dps, nstr, short, workdps
 from ..report import csv_text, json_text, text_table
 from ..scale import compare
 from ..structures import NAMED, named
-from .common import add_model_arguments, lam_description, model_from_args
+from .common import OutputFile, add_model_arguments, lam_description, model_from_args, write_text
 
 
 def add_parser(sub):
@@ -17,30 +18,48 @@ def add_parser(sub):
         description="For the linear DUFM at (K, L, n, λ): every positive critical point of each "
                     "structure's scale (proven brackets), the best one, and the zero solution.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    add_model_arguments(p)
+    add_model_arguments(p, K_max=limits.COMPARE_MAX_K, L_max=limits.COMPARE_MAX_L)
     p.add_argument("--structures", default="dnc,paired,polygon",
-                   help=f"comma-separated names from {', '.join(NAMED)}")
+                   help=f"comma-separated distinct names from {', '.join(NAMED)}")
     p.add_argument("--loss", choices=["ce", "mse"], default="ce", help="fit term")
-    p.add_argument("--dps", type=int, default=DEFAULT_DPS, help="significant digits of the results")
+    p.add_argument("--dps", type=int, default=DEFAULT_DPS,
+                   help=f"significant digits of the results (5 to {limits.COMPARE_MAX_DPS})")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--csv", metavar="FILE", help="also write the table as CSV to FILE")
+    p.add_argument("--csv", metavar="FILE", type=OutputFile(),
+                   help="also write the table as CSV to FILE")
     p.set_defaults(func=run)
     return p
 
 
-def run(args) -> int:
-    dps = check_dps(args.dps)
-    model = model_from_args(args)
-    names = [s.strip() for s in args.structures.split(",") if s.strip()]
+def _structure_names(text: str) -> list:
+    """'dnc, paired' → ['dnc', 'paired']: at least one, known, none repeated (ParameterError)."""
+    from .._validate import ParameterError, choice
+    names = [s.strip() for s in text.split(",") if s.strip()]
     if not names:
-        args._parser.error("--structures: give at least one structure")
+        raise ParameterError(f"--structures: give at least one of {', '.join(NAMED)}")
+    for s in names:
+        choice("--structures: structure", s, tuple(NAMED))
+    repeated = sorted({s for s in names if names.count(s) > 1})
+    if repeated:
+        raise ParameterError(f"--structures names {', '.join(repeated)} more than once (give each structure once)")
+    return names
+
+
+def run(args) -> int:
+    dps = check_dps(args.dps, limits.COMPARE_MAX_DPS)
+    names = _structure_names(args.structures)
+    model = model_from_args(args)
+    limits.require_seconds(f"compare at K = {model.K} with {dps} digits ({len(names)} structures; "
+                           f"lower --K or --dps)", limits.compare_seconds(model.K, dps, len(names)),
+                           limits.COMPARE_MAX_SECONDS)
     structures = [named(s, model.K) for s in names]
     res = compare(model, structures, dps)
     rows = [r.to_dict() for r in res["results"]]
-    lam_desc = lam_description(args)
+    with workdps(dps + GUARD_DIGITS):  # Λ from the exact λ's, correct to the dps digits shown
+        Lambda = nstr(model.Lambda(), dps)
     out = {
-        "model": {"K": model.K, "L": model.L, "n": model.n, "lam": lam_desc, "loss": model.loss,
-                  "Lambda": nstr(model.Lambda(), dps)},
+        "model": {"K": model.K, "L": model.L, "n": model.n, "lam": lam_description(args), "loss": model.loss,
+                  "Lambda": Lambda},
         "dps": dps,
         "structures": rows,
         "zero": {"loss": nstr(res["zero_loss"], dps)},
@@ -48,21 +67,18 @@ def run(args) -> int:
         "ties": res["ties"],
     }
     cols = ["name", "kind", "scale", "loss", "fit", "penalty"]
+    zero_row = {"name": "zero", "kind": "zero solution", "scale": "0", "loss": out["zero"]["loss"],
+                "fit": out["zero"]["loss"], "penalty": "0"}
     if args.csv:
-        with open(args.csv, "w", encoding="utf-8") as fh:
-            fh.write(csv_text(rows + [{"name": "zero", "kind": "zero", "scale": "0", "loss": out["zero"]["loss"],
-                                       "fit": out["zero"]["loss"], "penalty": "0"}], cols))
+        write_text(args.csv, csv_text(rows + [dict(zero_row, kind="zero")], cols))
     if args.json:
         print(json_text(out))
         return 0
     print(f"{model!r}  ({dps} significant digits; critical points isolated with interval arithmetic)")
-    table = [dict(r, scale=r["scale"], kind=r["kind"]) for r in rows]
-    table.append({"name": "zero", "kind": "zero solution", "scale": "0", "loss": out["zero"]["loss"],
-                  "fit": out["zero"]["loss"], "penalty": "0"})
-    print(text_table(table, cols))
-    for r in rows:
-        cps = ", ".join(f"t={c['t'][:12]}… ({c['kind']})" for c in r["critical_points"]) or "none"
-        print(f"  {r['name']}: positive critical points {cps}")
-    tie = f" (ties with {', '.join(res['ties'])})" if res["ties"] else ""
+    print(text_table(rows + [zero_row], cols))
+    for r in res["results"]:
+        cps = ", ".join(f"t≈{short(c.t)} ({c.kind})" for c in r.critical_points) or "none"
+        print(f"  {r.name}: positive critical points {cps}")
+    tie = f" (ties with {', '.join(res['ties'])} to {dps} significant digits)" if res["ties"] else ""
     print(f"winner: {res['winner']}{tie}")
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from .. import limits
 from .._validate import ParameterError
 from ..constructions import orthogonal_frame, relu_paired, triangular
 from ..mse import triangular_beats_dnc
@@ -30,9 +31,10 @@ def add_parser(sub):
                     "triangular (T(r), K = r(r−1)/2, MSE) vs the orthogonal frame.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--name", choices=NAMES, required=True, help="which construction")
-    add_model_arguments(p, K_help="number of classes (triangular: K = r(r−1)/2)",
-                        L_help="number of weight matrices (>= 2)")
-    p.add_argument("--dps", type=int, default=30, help="significant digits of the results")
+    add_model_arguments(p, K_help="number of classes (triangular: K = r(r−1)/2)", K_max=limits.CONSTRUCTION_MAX_K,
+                        L_help="number of weight matrices", L_min=2, L_max=limits.CONSTRUCTION_MAX_L)
+    p.add_argument("--dps", type=int, default=30,
+                   help=f"significant digits of the results (5 to {limits.CONSTRUCTION_MAX_DPS})")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
     return p
@@ -46,15 +48,17 @@ def _triangular_r(K: int) -> int:
 
 
 def run(args) -> int:
-    dps = check_dps(args.dps)
+    dps = check_dps(args.dps, limits.CONSTRUCTION_MAX_DPS)
+    model = model_from_args(args, activation="relu", **({"loss": "mse"} if args.name == "triangular" else {}))
+    limits.require_seconds(f"construction {args.name} at K = {model.K}, L = {model.L} with {dps} digits "
+                           f"(lower --K, --L or --dps)", limits.construction_seconds(model.K, model.L, dps),
+                           limits.CONSTRUCTION_MAX_SECONDS)
     if args.name == "relu-paired":
-        model = model_from_args(args, activation="relu")
         c = relu_paired(model.K, model.L)
         opt, ref = c.optimum(model, dps), best_linear_dnc(model, dps)
         ref_name, penalty_wins = "best linear DNC", theorem7_inequality(model.K, model.L)
         extra = {"stated_region": stated_region(model.K, model.L)}
     else:
-        model = model_from_args(args, loss="mse", activation="relu")
         r = _triangular_r(model.K)
         c = triangular(r, model.L)
         opt = c.optimum(model, dps)
