@@ -131,7 +131,10 @@ class Grid:
         big = limits.SWEEP_MAX_SIZE
         for ax, low in (("K", 2), ("L", 1), ("n", 1)):
             setattr(self, ax, [V.integer(ax, x, low, big) for x in getattr(self, ax)])
-        self.d = [V.integer("d", x, 1, big) for x in self.d]  # >= K is checked below, after the memory
+        for x in self.d:  # d >= K is checked after the memory (K = 10^9 is a memory problem, not d's)
+            if not isinstance(x, (int, np.integer)) or isinstance(x, bool) or not 1 <= x <= big:
+                V.integer("d", x, max(self.K), big)  # a bad d gets the message of its true range
+        self.d = [int(x) for x in self.d]
         self.max_steps = [V.integer("max_steps", x, 0, limits.SWEEP_MAX_STEPS) for x in self.max_steps]
         for ax in ("init_scale", "lr", "grad_tol"):
             setattr(self, ax, [float(V.positive(ax, x, allow_zero=(ax == "grad_tol"))) for x in getattr(self, ax)])
@@ -501,9 +504,10 @@ def dask_executor(address: str = "local", workers: int | None = None, timeout: f
         cluster = None
         try:
             client = Client(address, timeout=timeout)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise SchedulerUnreachable(f"cannot connect to the Dask scheduler at {address!r} within "
-                                       f"{timeout:g} s: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - whatever answered, it is no usable scheduler
+            why = " ".join(str(exc).split())[:200] or type(exc).__name__
+            raise SchedulerUnreachable(f"cannot connect to the Dask scheduler at {address!r} within {timeout:g} s "
+                                       f"(is a Dask scheduler listening there?): {why}") from None
     try:
         yield client.get_executor()
     finally:
