@@ -11,10 +11,12 @@ one grid point are batched into *tasks* of up to ``batch`` seeds (one vectorised
   the first ones). The same seed index gives the same draw at every λ (common random numbers);
 - results are appended to a JSON-lines file by the parent process as each task finishes (one line
   per run, flushed and fsync'ed), so an interrupted sweep or a killed worker loses no finished run;
-- a rerun reads the file, skips every run whose key is already there, and batches the rest.
+- a rerun reads the file, skips every run whose key is already there, and batches the rest; lines
+  that are not run records (truncated, corrupt, another shape, a repeated key) are moved to
+  ``results.rejected.jsonl`` first, with a warning (``repair_results``).
 
-Executors: a local ``ProcessPoolExecutor`` (spawned workers, BLAS limited to one thread each) by
-default; ``dask_executor("local")`` starts a ``dask.distributed.LocalCluster`` and
+Executors: a local ``ProcessPoolExecutor`` (spawned workers, BLAS limited to one thread each, that
+die with the parent and are killed on Ctrl-C or SIGTERM) by default; ``dask_executor("local")`` starts a ``dask.distributed.LocalCluster`` and
 ``dask_executor("tcp://host:8786")`` connects to a scheduler, both through
 ``Client.get_executor()`` (dask is imported only then: ``pip install ufmtheory[dask]``).
 """

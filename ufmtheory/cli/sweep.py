@@ -2,7 +2,9 @@
 width d and against λ) and Figure 5 (converged rank against d), or any grid.
 
 Runs are appended to OUT/results.jsonl as they finish; rerunning the same command resumes (runs
-already in the file are skipped). Tables (JSON and CSV) and a PNG plot are written to OUT.
+already in the file are skipped; bad lines go to OUT/results.rejected.jsonl). Ctrl-C and SIGTERM stop
+the workers at once and keep every finished run. Tables (JSON and CSV) and a PNG plot are written to
+OUT. Every grid is checked (sizes, step budget, init scale, memory: limits.py) before any work.
 """
 from __future__ import annotations
 
