@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from ufmtheory.cli import main
-from ufmtheory.sweep import (Grid, Task, make_tasks, read_results, run_key, run_sweep, run_task, seed_sequence,
+from ufmtheory.sweep import (Grid, ResultsFileWarning, Task, make_tasks, read_results, run_key, run_sweep, run_task, seed_sequence,
                              summarise, wilson_interval)
 
 
@@ -90,7 +90,7 @@ def test_truncated_last_line_is_ignored_and_redone(tmp_path):
     lines = path.read_text().splitlines()
     path.write_text("\n".join(lines[:2]) + "\n" + lines[2][:40])  # the writer died mid-line
     assert len(read_results(path)) == 2
-    with cf.ThreadPoolExecutor(1) as ex:
+    with cf.ThreadPoolExecutor(1) as ex, pytest.warns(ResultsFileWarning, match="1 line of"):
         res = run_sweep(g, path, executor=ex)
     assert res["done"] == 1
     _check_complete(path, g)

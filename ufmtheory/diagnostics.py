@@ -257,6 +257,16 @@ class Endpoint:
         return d
 
 
+#: Largest |Z| entry classified; beyond it the SVD and the collapse metrics overflow float64.
+MAX_FEATURE = 1e100
+
+
+def diverged_endpoint(why: str = "gradient descent diverged") -> Endpoint:
+    """The endpoint of a run that diverged: "other", rank -1, no metrics."""
+    nan = float("nan")
+    return Endpoint("other", f"diverged ({why})", -1, [], nan, [], nan, nan)
+
+
 def classify(model: DeepUFM, params: Parameters, loss: float | None = None, rtol: float = RANK_RTOL,
              collapse_tol: float = COLLAPSE_TOL, block_tol: float = BLOCK_TOL, fit_tol: float = FIT_TOL,
              with_reference: bool = True, with_layers: bool = False) -> Endpoint:
@@ -267,9 +277,11 @@ def classify(model: DeepUFM, params: Parameters, loss: float | None = None, rtol
     """
     y, K = model.labels(), model.K
     if not all(np.all(np.isfinite(np.asarray(F, dtype=float))) for F in params.factors):
-        return Endpoint("other", "diverged (non-finite parameters)", -1, [], float("nan"), [], float("nan"),
-                        float("nan"))
-    Z = layer_features(model, params)[-1]
+        return diverged_endpoint("non-finite parameters")
+    with np.errstate(over="ignore", invalid="ignore"):
+        Z = layer_features(model, params)[-1]
+    if not np.all(np.isfinite(np.asarray(Z, dtype=float))) or np.max(np.abs(Z)) > MAX_FEATURE:
+        return diverged_endpoint(f"features beyond {MAX_FEATURE:.0e}")
     if loss is None:
         loss = float(model.loss_parts(params.to_float())[0])
     s = np.linalg.svd(Z, compute_uv=False)

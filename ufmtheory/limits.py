@@ -108,3 +108,22 @@ def construction_seconds(K: int, L: int, dps: int = 30) -> float:
     True
     """
     return (0.3 + 1.6e-5 * K ** 3 + 2.3e-4 * K * K * L) * (1 + dps / 120) / (1 + 30 / 120)
+
+# ---- sweep (ufmtheory sweep, ufmtheory.sweep) ----------------------------------------------------
+
+#: Most gradient steps one run may be budgeted (--step-factor/(--lr·λ)): 10^8 steps take about
+#: 2.5 h for the smallest model (K=3, d=3, 5 seeds: 90 µs a step) and a day for the paper's
+#: (K=10, d=70: 1 ms a step); the paper's Figure 2 needs at most 4·10^5.
+SWEEP_MAX_STEPS = 10**8
+#: Largest K, n, d or L: a float64 array with an axis this long (times an axis >= 2) is 16 GB, over
+#: the memory limit, so larger values are refused as sizes before any estimate is computed.
+SWEEP_MAX_SIZE = 10**9
+#: Most runs (grid points × seeds) in one sweep: each is a ~2 KB line of results.jsonl and a key held
+#: in memory while scheduling; 10^6 runs is 2 GB of results.
+SWEEP_MAX_RUNS = 10**6
+#: Most local worker processes (each is a Python interpreter of ~100 MB).
+SWEEP_MAX_WORKERS = 256
+#: Largest initialisation scale σ is 10^(SWEEP_INIT_SCALE_DECADES/L): gradients grow like σ^L and
+#: their squared norm like σ^(2L), which then stays below 10^200, far from float64 overflow (10^308).
+SWEEP_INIT_SCALE_DECADES = 100
+
