@@ -57,9 +57,10 @@ def require_seconds(what: str, seconds: float, limit: float) -> None:
 
 
 # --- verify ---------------------------------------------------------------------------------------
-#: Largest working precision of ``verify --dps`` (CheckOptions.dps). Measured on 2 shared cores: the
-#: quick run takes 20 s CPU at 100 digits and 24 s at 200, the full run 62 s at 30 and
-#: (see the commit message) at 200; the interval proofs grow quickly beyond that.
+#: Largest working precision of ``verify --dps`` (CheckOptions.dps). Measured on 2 busy shared cores:
+#: the full run takes 2.6 min at 30 digits and 3.8 min at 200 (all verdicts unchanged); the quick run
+#: 43 s at 100, 61 s at 200 and 2.5 min at 500 (the certified and theorem1 interval proofs grow
+#: fastest), so 10000 would not finish.
 VERIFY_MAX_DPS = 200
 #: Smallest ``verify --dps`` (fewer digits cannot resolve the checks' comparisons).
 VERIFY_MIN_DPS = 5
