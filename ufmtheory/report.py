@@ -1,10 +1,46 @@
-"""Tables for people and files: aligned text, JSON and CSV (stdlib ``csv``/``json``)."""
+"""Tables for people and files: aligned text, indented blocks wrapped to the terminal, JSON and CSV
+(stdlib ``csv``/``json``)."""
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
+import shutil
+import sys
 import textwrap
+
+#: Width used when the output is not a terminal and COLUMNS is not set.
+DEFAULT_WIDTH = 100
+
+
+def terminal_width(default: int = DEFAULT_WIDTH) -> int:
+    """Columns to print in: the COLUMNS variable, else the terminal's width when standard output is one,
+    else ``default``; at least 40."""
+    if not os.environ.get("COLUMNS") and not sys.stdout.isatty():
+        return default
+    return max(40, shutil.get_terminal_size((default, 24)).columns)
+
+
+def hanging(text: str, width: int, first: str, rest: str, max_lines: int | None = None) -> list:
+    """``text`` wrapped to ``width`` columns: the first line starts with ``first``, the others with
+    ``rest``; at most ``max_lines`` lines (the last one ends in '…' when text was cut).
+
+    >>> hanging("one two three four", 12, "- ", "  ")
+    ['- one two', '  three four']
+    >>> hanging("one two three four", 12, "- ", "  ", max_lines=1)
+    ['- one two …']
+    """
+    lines = textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest,
+                          break_on_hyphens=False) or [first.rstrip()]
+    if max_lines is not None and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last, indent = lines[-1], len(first if max_lines == 1 else rest)
+        if len(last) + 2 > width:
+            cut = last.rfind(" ", 0, width - 1)
+            last = last[:cut] if cut > indent else last[:width - 2]
+        lines[-1] = last + " …"
+    return lines
 
 
 def text_table(rows: list, columns: list, widths: dict | None = None) -> str:

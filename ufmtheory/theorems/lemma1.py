@@ -125,8 +125,9 @@ ENTRY = register(TheoremEntry(
     title="Lemma 1 (reduction to singular values)",
     statement=("At every critical point of the linear DUFM with d >= K, all factors share singular values "
                "and have aligned singular vectors, so ℒ = g(Z) + ((L+1)λ/2) Σ s̃_i(Z)^{2/(L+1)}."),
-    source="Garrod & Keating, arXiv:2410.23169, Lemma 1; SPEC §2",
+    source="Garrod & Keating, arXiv:2410.23169, Lemma 1",
     hypotheses=lambda K, L, d, activation="linear", **_: K >= 2 and L >= 1 and d >= K and activation == "linear",
     check=check,
     order=1,
+    label="Lemma 1",
 ))

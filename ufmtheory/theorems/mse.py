@@ -4,7 +4,7 @@ Mondelli 2024 (ReLU MSE DUFM, low-rank solutions from strongly regular graphs). 
 Entry ``mse_dnc`` (linear):
 (1) the orthogonal frame γI: γ solves γ^{L−1}(1−γ)^{L+1} = K^{L+1} n λ_H Π λ_{W_l} — closed form (two
     bisection roots) against the engine (``optimal_scale`` with loss="mse"), critical points and optimum
-    to 40 digits, per-factor λ;
+    to max(--dps, 40) digits, per-factor λ;
 (2) the non-zero optimum is global iff c < (L−1)^{L−1}/L^{2L}: exact rational λ at the threshold and
     at (1 ± 10⁻¹²)·threshold; at the threshold γ = (L−1)/L and the loss is 1/2 (tie with zero);
 (3) the MSE DNC pattern is the orthogonal frame: the centred simplex, paired and polygon patterns
@@ -12,7 +12,8 @@ Entry ``mse_dnc`` (linear):
 (4) a multi-start factorised L-BFGS search (``search.collapsed_search``) never goes below the
     closed-form optimum and finds it, with Z̄ ≈ γI.
 Entry ``mse_lowrank`` (ReLU):
-(1) the T(r) construction's forward-pass ReLU MSE loss equals its closed form (1e-40, 50 digits);
+(1) the T(r) construction's forward-pass ReLU MSE loss equals its closed form (10^−(D−10) at
+    D = max(--dps, 50) digits);
 (2) where T(r) beats DNC (exact integers; penalty constants from the construction's factors agree);
 (3) at sample points its optimal loss is below the orthogonal frame's: DNC is not optimal.
 """
@@ -59,17 +60,17 @@ def engine_vs_closed_form(K, L, n, lams, digits: int = 40) -> dict:
 def check_dnc(opts: CheckOptions) -> list:
     rows = []
     grid = GRID[:4] if opts.quick else GRID
-    worst, bad, n_roots = mpmath.inf, [], 0
+    worst, bad, n_roots, digits = mpmath.inf, [], 0, opts.digits(40)
     for K, L, n, lams in grid:
-        r = engine_vs_closed_form(K, L, n, lams)
+        r = engine_vs_closed_form(K, L, n, lams, digits)
         n_roots += len(r["closed"]["roots"])
         worst = min(worst, r["digits"])
-        if not r["same"] or r["digits"] < 40:
+        if not r["same"] or r["digits"] < digits:
             bad.append((K, L, n))
     rows.append(CheckRow(
         "Dang et al. 2023 (MSE)", "orthogonal frame γI: γ^{L−1}(1−γ)^{L+1} = K^{L+1} n λ_H Π λ_W (engine = closed form)",
         "; ".join(f"K={K}, L={L}, n={n}" for K, L, n, _ in grid) + " (some with per-factor λ)", verdict(not bad),
-        f"{n_roots} critical points and {len(grid)} optima agree to >= {float(worst):.1f} digits (40 required)"
+        f"{n_roots} critical points and {len(grid)} optima agree to >= {float(worst):.1f} digits ({digits} required)"
         + ("" if not bad else f"; mismatch at {bad}")))
 
     # (2) the global threshold, exactly
@@ -82,18 +83,18 @@ def check_dnc(opts: CheckOptions) -> list:
                                 opts.dps)
             if opt.kind != want:
                 bad.append((K, L, str(f), opt.kind))
-        opt = optimal_scale(orthogonal_frame(K), DeepUFM(K, L, n=2, lam=[lambda_at(K, L, 2)] + [1] * L, loss="mse"), 40)
-        with mpmath.workdps(80):
+        opt = optimal_scale(orthogonal_frame(K), DeepUFM(K, L, n=2, lam=[lambda_at(K, L, 2)] + [1] * L, loss="mse"), digits)
+        with mpmath.workdps(2 * digits):
             mins = [cp for cp in opt.critical_points if cp.kind == "local min"]
             gap_loss = abs(mins[0].loss - mpmath.mpf(1) / 2) if mins else mpmath.inf
             gap_t = abs(mins[0].t - mpmath.mpf(L - 1) / L) if mins else mpmath.inf
             ties.append(max(gap_loss, gap_t))
     rows.append(CheckRow(
         "Dang et al. 2023 (MSE)", "non-zero optimum global iff K^{L+1} n λ_H Π λ_W < (L−1)^{L−1}/L^{2L}",
-        f"(K, L) ∈ {cases}, n = 2, exact λ_H at (1 − 1e-12, 1, 1 + 1e-12)·threshold, λ_W = 1",
-        verdict(not bad and max(ties) < mpmath.mpf(10) ** -38),
+        f"(K, L) ∈ {cases}, n = 2, exact λ_H at (1 − 1e-12, 1, 1 + 1e-12)·threshold, λ_W = 1; {digits} digits "
+        "at the threshold", verdict(not bad and max(ties) < mpmath.mpf(10) ** -(digits - 2)),
         f"below: non-zero optimum, above: zero, at every case; at the threshold the local minimum has "
-        f"γ = (L−1)/L and loss 1/2 (max deviation {mpmath.nstr(max(ties), 3)})"
+        f"γ = (L−1)/L and loss 1/2 (max deviation {mpmath.nstr(max(ties), 3)}, tolerance 1e-{digits - 2})"
         + ("" if not bad else f"; wrong side at {bad}")))
 
     # (3) orthogonal frame vs CE-style patterns
@@ -142,25 +143,25 @@ def check_lowrank(opts: CheckOptions) -> list:
     cases = [(4, 4, 2, ["0.001", "0.002", "0.0005", "0.001", "0.003"], "0.93"), (5, 2, 1, "0.0003", "0.97")]
     if not opts.quick:
         cases.append((5, 5, 1, "0.0001", "0.99"))
-    worst = mpmath.mpf(0)
+    worst, digits = mpmath.mpf(0), opts.digits(50)
     for r, L, n, lams, t in cases:
         c = triangular(r, L)
         model = DeepUFM(c.K, L, n=n, lam=lams, loss="mse", activation="relu")
-        with mpmath.workdps(50):
+        with mpmath.workdps(digits):
             P = c.parameters(model, mpmath.mpf(t))
             tot = loss_parts(model, P)[0]
             worst = max(worst, abs(tot - triangular_loss(r, L, n, model.lams, t)[0]))
     of_model = DeepUFM(4, 3, n=2, lam="0.001", loss="mse", activation="relu")
-    with mpmath.workdps(50):
+    with mpmath.workdps(digits):
         P = orthogonal_frame_construction(4, 3).parameters(of_model, mpmath.mpf("0.9"))
-        of_gap = abs(loss_parts(of_model, P)[0] - optimal_scale(orthogonal_frame(4), of_model.with_(activation="linear"), 50)
+        of_gap = abs(loss_parts(of_model, P)[0] - optimal_scale(orthogonal_frame(4), of_model.with_(activation="linear"), digits)
                      .problem.value(mpmath.mpf("0.9")))
     worst = max(worst, of_gap)
     rows.append(CheckRow(
         "Súkeník et al. 2024 (MSE, ReLU)", "T(r) construction (K = r(r−1)/2) as explicit ReLU parameters: forward-pass MSE loss = closed form",
         "; ".join(f"r={r} (K={r * (r - 1) // 2}), L={L}, n={n}, t={t}" for r, L, n, _, t in cases)
-        + "; ReLU orthogonal frame K=4, L=3; 50 digits", verdict(worst < mpmath.mpf(10) ** -40),
-        f"max |ℒ_forward − ℒ_closed form| = {mpmath.nstr(worst, 3)}"))
+        + f"; ReLU orthogonal frame K=4, L=3; {digits} digits", verdict(worst < mpmath.mpf(10) ** -(digits - 10)),
+        f"max |ℒ_forward − ℒ_closed form| = {mpmath.nstr(worst, 3)} (tolerance 1e-{digits - 10})"))
 
     # (2) region
     rmax, Lmax = (12, 10) if opts.quick else (40, 30)
@@ -205,7 +206,7 @@ register(TheoremEntry(
     title="Dang et al. 2023: deep linear MSE DUFM",
     statement=("Deep linear MSE DUFM (no bias): DNC is the orthogonal frame γI with γ^{L−1}(1−γ)^{L+1} = "
                "K^{L+1} n λ_H Π λ_W; the non-zero optimum is global iff K^{L+1} n λ_H Π λ_W < (L−1)^{L−1}/L^{2L}."),
-    source="Dang et al., ICML 2023 (Neural collapse in deep linear networks); SPEC §4 Peers",
+    source="Dang et al., ICML 2023 (Neural collapse in deep linear networks)",
     hypotheses=lambda loss="mse", activation="linear", **_: loss == "mse" and activation == "linear",
     check=check_dnc,
     order=80,
@@ -216,7 +217,7 @@ register(TheoremEntry(
     title="Súkeník et al. 2024: low-rank beats DNC (ReLU, MSE)",
     statement=("ReLU MSE DUFM: DNC is not optimal for deeper networks; low-rank solutions built from strongly "
                "regular graphs (triangular graph T(r), K = r(r−1)/2) have lower loss."),
-    source="Súkeník, Lampert & Mondelli, NeurIPS 2024, arXiv:2405.14468; SPEC §4 Peers",
+    source="Súkeník, Lampert & Mondelli, NeurIPS 2024, arXiv:2405.14468",
     hypotheses=lambda loss="mse", activation="relu", **_: loss == "mse" and activation == "relu",
     check=check_lowrank,
     order=81,

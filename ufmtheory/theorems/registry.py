@@ -50,6 +50,16 @@ class CheckOptions:
     progress: bool = True
     extra: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        from .._validate import integer
+        from ..limits import VERIFY_MAX_DPS, VERIFY_MIN_DPS
+        self.dps = integer("dps", self.dps, VERIFY_MIN_DPS, VERIFY_MAX_DPS)
+
+    def digits(self, floor: int = 0) -> int:
+        """The working precision of a check: ``dps``, raised to ``floor`` where the check needs at least
+        that many digits to mean anything (its rows state the digits used)."""
+        return max(self.dps, floor)
+
 
 @dataclass
 class TheoremEntry:
@@ -60,6 +70,7 @@ class TheoremEntry:
     hypotheses: Callable[..., bool]
     check: Callable[[CheckOptions], list]
     order: float = 100.0  # position in the verify table (paper order: Lemma 1 = 1, Theorem k = 10k, App. A = 90)
+    label: str = ""  # the theorem its rows name (e.g. "Theorem 7"): rows of that name from any entry sit here
 
 
 REGISTRY: dict[str, TheoremEntry] = {}

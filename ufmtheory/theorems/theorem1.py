@@ -155,12 +155,12 @@ def _check(opts: CheckOptions) -> list:
                          "structure (DNC critical points exist there)",
             f"K={c['K']}, L={c['L']}, n=1", "finding", parts + "; DNC wins below " +
             _short(c["intervals"][0]["lam_hi"]), expected_to_hold=False))
-    # (6) the DNC–paired ties the issue asks for, certified
+    # (6) the DNC–paired ties outside the region, certified
     from ..families import from_structure
     from ..thresholds import ties as tie_search
     tie_rows = []
     for K, L in ((4, 2), (5, 2)):
-        rep = tie_search(from_structure(dnc(K)), from_structure(paired(K)), L, dps=50 if not opts.quick else 30,
+        rep = tie_search(from_structure(dnc(K)), from_structure(paired(K)), L, dps=opts.digits(50 if not opts.quick else 30),
                          certify=True)
         for t in rep.ties:
             tie_rows.append(f"(K,L)=({K},{L}): λ = {nstr(t.value, t.dps)} (enclosure width "
@@ -198,8 +198,9 @@ ENTRY = register(TheoremEntry(
     title="Theorem 1 (DNC is not globally optimal)",
     statement=("Linear DUFM, d >= K. If K >= 4 and L >= 3, or K >= 6 and L = 2, no DNC solution is a "
                "global minimum, for any λ and n."),
-    source="Garrod & Keating, arXiv:2410.23169, Theorem 1 and Eq. 5; SPEC §4",
+    source="Garrod & Keating, arXiv:2410.23169, Theorem 1 and Eq. 5",
     hypotheses=lambda K, L, **_: stated_region(K, L),
     check=check,
     order=10,
+    label="Theorem 1",
 ))

@@ -164,8 +164,9 @@ ENTRY = register(TheoremEntry(
     title="Theorem 2 (low rank wins for deep enough networks)",
     statement=("If M is diagonally superior of rank q and X has rank > q, then for all L beyond some L₀, "
                "min_β ℒ_L(βM) <= min_α ℒ_L(αX), with equality only at 0."),
-    source="Garrod & Keating, arXiv:2410.23169, Theorem 2; SPEC §4",
+    source="Garrod & Keating, arXiv:2410.23169, Theorem 2",
     hypotheses=lambda **_: True,
     check=check,
     order=20,
+    label="Theorem 2",
 ))

@@ -105,7 +105,7 @@ def check(opts: CheckOptions) -> list:
         "1/λ_L = o(L); (ii) holds when κ^p q^(1−p/2) < (q+1)θ, i.e. any θ > q/(q+1) for large L",
         "sympy (symbolic.theorem3_bounds)", "certified" if sym_ok else "fails",
         f"log bound + βL → {tb['regime_i_exponent_limit']} for λ_L = L^(-1/2); (q+1)θ/q − 1 = "
-        f"{tb['spec_ratio_minus_1']} > 0 for the SPEC's θ = (q+1)/(q+2); condition ⇔ L+1 > 2(log κ − ½ log q)/"
+        f"{tb['spec_ratio_minus_1']} > 0 for the proof's θ = (q+1)/(q+2); condition ⇔ L+1 > 2(log κ − ½ log q)/"
         f"log((q+1)θ/q)"))
     K1 = 4
     Ls = (1, 3) if opts.quick else (1, 2, 4, 6)
@@ -144,8 +144,9 @@ ENTRY = register(TheoremEntry(
     statement=("(i) If 1/λ_L = o(L), every singular value of the optimal Z is 0 or decays faster than any "
                "exponential in L. (ii) If λ_L = o(1/L), for large L the optimum is diagonally superior and at "
                "most q_K normalised singular values exceed ((q_K+1)/(q_K+2))^((L+1)/2)."),
-    source="Garrod & Keating, arXiv:2410.23169, Theorem 3; SPEC §4 (constants reconstructed)",
+    source="Garrod & Keating, arXiv:2410.23169, Theorem 3 (constants reconstructed from the proof)",
     hypotheses=lambda **_: True,
     check=check,
     order=30,
+    label="Theorem 3",
 ))

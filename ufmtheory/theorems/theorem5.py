@@ -112,20 +112,20 @@ def _check(opts: CheckOptions) -> list:
                     dnc_rows.append((K, d, n, L, D["formula"], dimension_dnc_paper(K, L, d)))
         bar.update()
     # 50-digit cross-check of the nullity at the first (must-show) configuration (default run only)
-    mp_null = []
+    mp_null, mp_digits = [], opts.digits(50)
     if not opts.quick:
         K, d, n, L, lam = CONFIGS[0]
-        with mpmath.workdps(50):
-            pts = critical_points(DeepUFM(K, L, n=n, lam=lam, d=d), named("dnc", K), 50)
+        with mpmath.workdps(mp_digits):
+            pts = critical_points(DeepUFM(K, L, n=n, lam=lam, d=d), named("dnc", K), mp_digits)
             mp_null = [block_spectrum(p, mp=True).inertia() for p in pts]
     bar.update()
     agree &= all(I.zero == dimension_computed_formula(2, 3, 6) for I in mp_null)
-    mp_text = (f" (50 digits: largest zero |μ| {mpmath.nstr(max(I.largest_zero for I in mp_null), 3)}, smallest "
+    mp_text = (f" ({mp_digits} digits: largest zero |μ| {mpmath.nstr(max(I.largest_zero for I in mp_null), 3)}, smallest "
                f"non-zero {mpmath.nstr(min(I.smallest_nonzero for I in mp_null), 3)})") if mp_null else ""
     rows.append(CheckRow(
         "Theorem 5", "computed: D_Z = Hessian nullity = Jacobian rank of the Lemma 1 parametrisation = L(rd − r(r+1)/2)",
         f"{len(configs)} (K,d,n,L) incl. (4,6,2,2), (4,7,2,3); dnc, polygon, paired (even K); both roots; "
-        f"symmetry blocks (+ dense at random U_l for the smallest){'; 50 digits at (4,6,2,2)' if mp_null else ''}",
+        f"symmetry blocks (+ dense at random U_l for the smallest){f'; {mp_digits} digits at (4,6,2,2)' if mp_null else ''}",
         verdict(agree),
         f"{n_pts} critical points, all routes agree ({n_resolved} small roots with eigenvalues below float64 "
         f"resolution decided at 40 digits); (4,6,2,2) DNC: nullity {dimension_computed_formula(2, 3, 6)}{mp_text}; "
@@ -205,8 +205,9 @@ ENTRY = register(TheoremEntry(
     statement=("D_Z = L(rd − C(r)) with r(r+1)/2 <= C(r) <= r² (Stiefel for distinct, Grassmannian for equal "
                "singular values), D_DNC = L(K−1)(d−K+1); R(d) = D_DNC/D_Z is increasing in d >= K, starts "
                "below 1 and tends to (K−1)/r."),
-    source="Garrod & Keating, arXiv:2410.23169, Theorem 5; SPEC §4",
+    source="Garrod & Keating, arXiv:2410.23169, Theorem 5",
     hypotheses=lambda K, L, d, activation="linear", **_: K >= 3 and L >= 1 and d >= K and activation == "linear",
     check=check,
     order=50,
+    label="Theorem 5",
 ))

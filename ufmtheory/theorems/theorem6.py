@@ -136,9 +136,10 @@ ENTRY = register(TheoremEntry(
     title="Theorem 6 (Hessian norms at DNC and paired critical points as λ → 0)",
     statement=("K even, small λ: the DNC and paired critical scales diverge, both Hessians tend to 0 and the "
                "ratio of their norms (Frobenius, spectral, trace) tends to a constant."),
-    source="Garrod & Keating, arXiv:2410.23169, Theorem 6; SPEC §4",
+    source="Garrod & Keating, arXiv:2410.23169, Theorem 6",
     hypotheses=lambda K, L, d, activation="linear", **_: K % 2 == 0 and K >= 4 and L >= 2 and d >= K
     and activation == "linear",
     check=check,
     order=60,
+    label="Theorem 6",
 ))

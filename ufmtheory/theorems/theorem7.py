@@ -4,7 +4,7 @@ L >= 5, or K >= 16 and L = 4 (SPEC §4; ``relu`` module docstring for the proof 
 Checks:
 (1) the non-negative construction (``constructions.relu_paired``, even and odd K) as explicit
     parameters: its forward-pass ReLU loss equals the hand-derived closed form
-    (``closed_forms.relu_paired_loss``) to 1e-40 at 50 digits;
+    (``closed_forms.relu_paired_loss``) to 10^−(D−10) at D = max(--dps, 50) digits;
 (2) SPEC's typeset inequalities ⇔ their exact integer form ⇔ "construction penalty < DNC penalty at
     equal scale" (penalty constants from the construction's own factors);
 (3) the stated region lies inside the inequality region for all K, L (exact base cases + the sympy
@@ -65,16 +65,16 @@ def _check(opts: CheckOptions) -> list:
     rows = []
     # (1) forward pass vs closed form
     cases = FORWARD_CASES[:1] if opts.quick else FORWARD_CASES
-    worst, worst_fit = mpmath.mpf(0), mpmath.mpf(0)
+    worst, worst_fit, digits = mpmath.mpf(0), mpmath.mpf(0), opts.digits(50)
     for K, L, n, lams, t in cases:
-        diff, dfit, _ = forward_vs_closed_form(K, L, n, lams, t)
+        diff, dfit, _ = forward_vs_closed_form(K, L, n, lams, t, dps=digits)
         worst, worst_fit = max(worst, diff), max(worst_fit, dfit)
     rows.append(CheckRow(
         "Theorem 7", "construction (even and odd K) as explicit ReLU parameters: forward-pass loss = closed form",
-        "; ".join(f"K={K}, L={L}, n={n}, t={t}" for K, L, n, _, t in cases) + "; per-factor λ; d = K+1; 50 digits",
-        verdict(worst < mpmath.mpf(10) ** -40),
+        "; ".join(f"K={K}, L={L}, n={n}, t={t}" for K, L, n, _, t in cases) + f"; per-factor λ; d = K+1; {digits} digits",
+        verdict(worst < mpmath.mpf(10) ** -(digits - 10)),
         f"max |ℒ_forward − ℒ_closed form| = {mpmath.nstr(worst, 3)} (fit parts {mpmath.nstr(worst_fit, 3)}); "
-        "tolerance 1e-40"))
+        f"tolerance 1e-{digits - 10}"))
 
     # (2) three routes to the inequality
     Kmax, Lmax = (30, 12) if opts.quick else (60, 30)
@@ -180,8 +180,9 @@ ENTRY = register(TheoremEntry(
     title="Theorem 7 (ReLU: DNC not optimal)",
     statement=("ReLU DUFM under Assumption 1: no ReLU DNC solution is a global minimum if K >= 10 and L >= 5, "
                "or K >= 16 and L = 4."),
-    source="Garrod & Keating, arXiv:2410.23169, Theorem 7 and its construction; SPEC §3, §4",
+    source="Garrod & Keating, arXiv:2410.23169, Theorem 7 and its construction",
     hypotheses=lambda K, L, activation="relu", **_: activation == "relu" and stated_region(K, L),
     check=check,
     order=70,
+    label="Theorem 7",
 ))
