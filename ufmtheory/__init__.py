@@ -3,7 +3,7 @@
 Data flows model → reduction → structures → scale optimisation → theorem checks → CLI/notebooks:
 
 >>> import ufmtheory as ut
->>> model = ut.DeepUFM(K=10, L=2, n=5, lam="1/1024")
+>>> model = ut.DeepUFM(K=10, L=2, n=5, lam="2^-10")
 >>> best = ut.compare(model, [ut.dnc(10), ut.paired(10)])
 >>> best["winner"]
 'paired'
