@@ -136,3 +136,38 @@ SWEEP_INIT_SCALE_DECADES = 100
 VERIFY_MAX_DPS = 200
 #: Smallest ``verify --dps`` (fewer digits cannot resolve the checks' comparisons).
 VERIFY_MIN_DPS = 5
+
+# ---- phase (ufmtheory phase; measured on 2 shared cores, one cell = one (K, L) at n = 1) ----
+#: Largest K: the cell (128, 1) takes ~140 s (cost grows like K² at L = 1, ~K^1.5 at L >= 2).
+PHASE_MAX_K = 128
+#: Largest L: the cost hardly depends on L (K = 16: 1.0 s at L = 8, 2.4 s at L = 10000).
+PHASE_MAX_L = 10_000
+#: Largest n: n enters only as n^(1/(L+1)); n = 10^4000 costs 0.3 s, the bound matches the numbers.
+PHASE_MAX_N = 10**1000
+#: Largest --dps: the cell (16, 4) takes 1.2 s at 50 digits, 5.9 s at 500, 74 s at 1000.
+PHASE_MAX_DPS = 1000
+#: Longest estimated grid (``phase.grid_seconds``, wall clock on the given workers): one hour.
+PHASE_MAX_SECONDS = 3600
+
+
+def phase_cell_seconds(K: int, L: int, dps: int) -> float:
+    """Estimated seconds of one phase cell, fitted to the measurements above: (0.5 + 0.003 K² (×2 at
+    L = 1))·(1 + (dps/250)³). E.g. (16, 3, 50): 1.3 s (measured 1.2), (64, 1, 50): 25 s (23), (128, 1, 50):
+    100 s (139), (16, 4, 1000): 82 s (74)."""
+    return (0.5 + 0.003 * K * K * (2 if L == 1 else 1)) * (1 + (dps / 250) ** 3)
+
+
+# ---- landscape (ufmtheory landscape; rates measured on 2 shared cores) ----
+#: float64 work rate of the Hessian routes: dense P = 2700 (eigvalsh + 2700 HVPs, ~8e10 flops) took 10.7 s,
+#: the orbit-Jacobian SVD (2700 × 870, ~1e10 flops) 8.7 s; 1e9 flop/s is the slower of the two.
+LANDSCAPE_FLOPS_PER_SECOND = 1e9
+#: mpmath work rate: 50-digit Hessian blocks at P = 108 (5e5 operations) took 9.1 s, at P = 208 (6.7e6) 63 s.
+LANDSCAPE_MP_OPS_PER_SECOND = 5e4
+#: Longest estimated run (all selected critical points); the Figure-1 size (9,100 parameters) is ~20 s.
+LANDSCAPE_MAX_SECONDS = 600
+#: --mp auto and --dense auto run the optional cross-checks only when they are estimated below this.
+LANDSCAPE_AUTO_SECONDS = 60
+#: Largest --seed (numpy seeds are non-negative).
+LANDSCAPE_MAX_SEED = 2**32 - 1
+#: Smallest product λ_H·λ_W1⋯λ_WL: below the smallest normal float64 the float64 checks silently get 0.
+LANDSCAPE_MIN_LAMBDA_PRODUCT = 2.2250738585072014e-308

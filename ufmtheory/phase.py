@@ -13,10 +13,13 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 import mpmath
+import numpy as np
 
 from . import _validate as V
 from .families import FAMILY_NAMES, named_family
-from .precision import DEFAULT_DPS, GUARD_DIGITS, check_dps, nstr
+from .limits import (PHASE_MAX_DPS, PHASE_MAX_K, PHASE_MAX_L, PHASE_MAX_N, PHASE_MAX_SECONDS, phase_cell_seconds,
+                     require_seconds)
+from .precision import DEFAULT_DPS, GUARD_DIGITS, nstr
 from .thresholds import SEARCH_BITS, phase
 
 
@@ -83,16 +86,46 @@ def _cell_star(args):
     return cell(*args)
 
 
+def _ignore_sigint():  # worker initializer: Ctrl-C is handled by the parent, which stops the pool
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def grid_seconds(Ks, Ls, dps: int, workers: int) -> float:
+    """Estimated wall-clock seconds of the grid Ks × Ls (``limits.phase_cell_seconds`` per cell,
+    spread over ``workers``, never less than the slowest cell)."""
+    cells = [phase_cell_seconds(K, L, dps) for K in Ks for L in Ls]
+    return max(sum(cells) / max(1, min(workers, len(cells))), max(cells, default=0))
+
+
+def check_grid(Ks, Ls, n: int = 1, dps: int = DEFAULT_DPS, workers: int | None = None):
+    """Validated (Ks, Ls, n, dps, workers) of a phase grid, refused (``ParameterError``) beyond the
+    bounds of ``limits`` (PHASE_MAX_K, _L, _N, _DPS) or when ``grid_seconds`` exceeds PHASE_MAX_SECONDS."""
+    Ks = sorted({V.integer("K", K, 2, PHASE_MAX_K) for K in Ks})
+    Ls = sorted({V.integer("L", L, 1, PHASE_MAX_L) for L in Ls})
+    if not Ks or not Ls:
+        raise V.ParameterError("K and L: give at least one value each")
+    n = V.integer("n", n, 1)
+    if n > PHASE_MAX_N:
+        raise V.ParameterError(f"n must be an integer >= 1 and <= 10^{len(str(PHASE_MAX_N)) - 1}, "
+                               f"got a {len(str(n))}-digit number")
+    dps = V.integer("dps", dps, 5, PHASE_MAX_DPS)
+    cpus = os.cpu_count() or 1
+    workers = cpus if workers is None else V.integer("workers", workers, 1, cpus)
+    est = grid_seconds(Ks, Ls, dps, workers)
+    require_seconds(f"the phase grid of {len(Ks) * len(Ls)} cells (K up to {Ks[-1]}, {dps} digits, "
+                    f"{workers} worker(s))", est, PHASE_MAX_SECONDS)
+    return Ks, Ls, n, dps, workers
+
+
 def phase_grid(Ks, Ls, names=None, n: int = 1, dps: int = DEFAULT_DPS, pairs=(("dnc", "paired"),),
                certify: bool = False, workers: int | None = None, progress: bool = False,
                search_bits: int = SEARCH_BITS) -> dict:
     """The phase diagram for every (K, L) in Ks × Ls, with the Theorem 1 comparison.
 
-    ``workers``: processes (default: the number of CPUs; 1 runs in this process)."""
-    Ks = sorted({V.integer("K", K, 2) for K in Ks})
-    Ls = sorted({V.integer("L", L, 1) for L in Ls})
-    n = V.integer("n", n, 1)
-    dps = check_dps(dps)
+    ``workers``: processes (default: the number of CPUs; 1 runs in this process). Inputs are
+    checked by ``check_grid``; Ctrl-C stops the workers and raises KeyboardInterrupt."""
+    Ks, Ls, n, dps, workers = check_grid(Ks, Ls, n, dps, workers)
     if names is not None:
         for nm in names:
             if not str(nm).startswith("blocks:"):
@@ -100,22 +133,30 @@ def phase_grid(Ks, Ls, names=None, n: int = 1, dps: int = DEFAULT_DPS, pairs=(("
     jobs = [(K, L, names, n, dps, pairs, certify, search_bits) for L in Ls for K in Ks]
     # expensive cells first for load balance: large K, then odd K (two-scale family)
     order = sorted(range(len(jobs)), key=lambda i: -(jobs[i][0] + 3 * (jobs[i][0] % 2)))
-    workers = (os.cpu_count() or 1) if workers is None else V.integer("workers", workers, 1)
     t0 = time.perf_counter()
     results: dict = {}
     from tqdm import tqdm
     bar = tqdm(total=len(jobs), desc="phase", disable=not progress, leave=False)
-    if workers == 1 or len(jobs) == 1:
-        for i in order:
-            results[i] = _cell_star(jobs[i])
-            bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as ex:
-            futs = {i: ex.submit(_cell_star, jobs[i]) for i in order}
+    try:
+        if workers == 1 or len(jobs) == 1:
             for i in order:
-                results[i] = futs[i].result()
+                results[i] = _cell_star(jobs[i])
                 bar.update()
-    bar.close()
+        else:
+            ex = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_ignore_sigint)
+            try:
+                futs = {i: ex.submit(_cell_star, jobs[i]) for i in order}
+                for i in order:
+                    results[i] = futs[i].result()
+                    bar.update()
+            except BaseException:
+                for p in list(getattr(ex, "_processes", {}).values()):
+                    p.terminate()
+                ex.shutdown(wait=False, cancel_futures=True)
+                raise
+            ex.shutdown()
+    finally:
+        bar.close()
     cells = [results[i] for i in range(len(jobs))]
     never = sorted([c["K"], c["L"]] for c in cells if not c["dnc_ever_optimal"])
     region = sorted([K, L] for K in Ks for L in Ls if stated_region(K, L))
@@ -158,57 +199,89 @@ def csv_rows(grid: dict) -> list:
     return rows
 
 
-COLORS = {"zero": "#dddddd", "dnc": "#1f77b4", "paired": "#d62728", "paired2": "#ff7f0e", "paired2c": "#8c564b",
-          "polygon": "#2ca02c"}
+#: One colour per winner label, the same in every plot (merged labels 'a=b' are winners of their own).
+COLORS = {"zero": "#d9d9d9", "dnc": "#1f77b4", "paired": "#d62728", "paired2": "#ff7f0e", "paired2c": "#8c564b",
+          "polygon": "#2ca02c", "dnc=polygon": "#17becf", "dnc=paired": "#9467bd", "dnc=paired=polygon": "#aec7e8",
+          "paired=polygon": "#e377c2", "paired=paired2": "#ffbb78", "paired2=paired2c": "#c49c94"}
+#: Colours for labels not in COLORS (e.g. blocks:3+2), given in sorted order of the labels of a plot.
+EXTRA_COLORS = ("#bcbd22", "#7f7f7f", "#f7b6d2", "#dbdb8d", "#98df8a", "#ff9896", "#c5b0d5", "#9edae5", "#393b79",
+                "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363")
 
 
-def plot(grid: dict, path: str | None = None, lam_floor_log2: float = -30):
-    """One panel per L: for each K a vertical strip coloured by the winner over log₂ λ (at n); ties of
-    DNC and paired marked with black ticks. Saved to ``path`` (PNG) when given; returns the figure."""
+def winner_colors(labels) -> dict:
+    """label → colour: COLORS for the known ones; the others get distinct EXTRA_COLORS in sorted order
+    (then grey shades if there are more labels than colours)."""
+    out = {lab: COLORS[lab] for lab in labels if lab in COLORS}
+    spare = [c for c in EXTRA_COLORS if c not in out.values()]
+    for k, lab in enumerate(sorted(set(labels) - set(out))):
+        out[lab] = spare[k] if k < len(spare) else str(round(0.15 + 0.7 * (k - len(spare)) / max(1, len(labels)), 4))
+    return out
+
+
+def lam_axis_limits(grid: dict, margin: float = 2.0) -> tuple:
+    """(lo, hi) of log₂ λ showing every finite interval endpoint and tie of the grid, with ``margin``."""
+    xs = [v for c in grid["cells"] for iv in c["intervals"] for v in (iv["log2_lam_lo"], iv["log2_lam_hi"])
+          if v is not None]
+    xs += [float(t["log2_lam"]) for c in grid["cells"] for rep in c["ties"].values() for t in rep["ties"]
+           if t.get("log2_lam") is not None]
+    if not xs:
+        return -10.0, 2.0
+    return float(np.floor(min(xs) - margin)), float(max(2.0, np.ceil(max(xs) + margin)))
+
+
+def plot(grid: dict, path: str | None = None):
+    """One panel per L: for each K a horizontal strip over log₂ λ (at n) coloured by the winner (one
+    fixed colour per winner, ``winner_colors``); ties of the ``pairs`` marked with black ticks. The λ axis
+    reaches every finite switch (``lam_axis_limits``); the legend sits right of the panels. Saved to
+    ``path`` when given; returns the figure."""
     import matplotlib
     if path is not None:
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
 
-    Ls = grid["L"]
+    Ls, Ks = grid["L"], grid["K"]
+    lo_x, hi_x = lam_axis_limits(grid)
+    labels = sorted({iv["winner"] for c in grid["cells"] for iv in c["intervals"]},
+                    key=lambda lab: (lab == "zero", lab))
+    colors = winner_colors(labels)
     ncol = min(4, len(Ls))
     nrow = (len(Ls) + ncol - 1) // ncol
-    fig, axes = plt.subplots(nrow, ncol, figsize=(3.6 * ncol, 3.2 * nrow), squeeze=False, sharey=True)
-    used = set()
+    fig, axes = plt.subplots(nrow, ncol, figsize=(3.4 * ncol, 0.6 + 0.24 * len(Ks) * nrow + 0.5 * nrow),
+                             squeeze=False, sharex=True, sharey=True)
     for idx, L in enumerate(Ls):
         ax = axes[idx // ncol][idx % ncol]
         for c in (c for c in grid["cells"] if c["L"] == L):
             K = c["K"]
             for iv in c["intervals"]:
-                lo = iv["log2_lam_lo"] if iv["log2_lam_lo"] is not None else lam_floor_log2
-                hi = iv["log2_lam_hi"] if iv["log2_lam_hi"] is not None else 2
-                lo, hi = max(lo, lam_floor_log2), min(hi, 2)
-                if hi <= lo:
-                    continue
-                key = iv["winner"].split("=")[0]
-                used.add(iv["winner"])
-                ax.add_patch(matplotlib.patches.Rectangle((K - 0.4, lo), 0.8, hi - lo,
-                                                          color=COLORS.get(key, "#9467bd"),
-                                                          hatch="//" if "=" in iv["winner"] else None, lw=0))
+                lo = iv["log2_lam_lo"] if iv["log2_lam_lo"] is not None else lo_x
+                hi = iv["log2_lam_hi"] if iv["log2_lam_hi"] is not None else hi_x
+                if hi > lo:
+                    ax.add_patch(Rectangle((lo, K - 0.4), hi - lo, 0.8, facecolor=colors[iv["winner"]], lw=0,
+                                           gid=iv["winner"]))
             for rep in c["ties"].values():
                 for t in rep["ties"]:
                     if t.get("log2_lam") is not None:
-                        ax.plot([K - 0.45, K + 0.45], [float(t["log2_lam"])] * 2, color="k", lw=1.2)
-        ax.set_xlim(min(grid["K"]) - 0.6, max(grid["K"]) + 0.6)
-        ax.set_ylim(lam_floor_log2, 2)
-        ax.set_title(f"L = {L}")
-        ax.set_xlabel("K")
+                        ax.plot([float(t["log2_lam"])] * 2, [K - 0.45, K + 0.45], color="k", lw=1.2)
+        ax.set_xlim(lo_x, hi_x)
+        ax.set_ylim(min(Ks) - 0.6, max(Ks) + 0.6)
+        ax.set_yticks(Ks if len(Ks) <= 16 else Ks[::max(1, len(Ks) // 12)])
+        ax.set_title(f"L = {L}", fontsize=10)
+        ax.grid(axis="x", color="w", lw=0.5, alpha=0.6)
+        if idx // ncol == nrow - 1 or idx + ncol >= len(Ls):
+            ax.set_xlabel(f"log₂ λ  (n = {grid['n']})")
+            ax.xaxis.set_tick_params(labelbottom=True)
         if idx % ncol == 0:
-            ax.set_ylabel(f"log2 λ  (n = {grid['n']})")
+            ax.set_ylabel("K")
     for j in range(len(Ls), nrow * ncol):
         axes[j // ncol][j % ncol].axis("off")
-    handles = [Patch(color=COLORS.get(lab.split("=")[0], "#9467bd"), label=lab,
-                     hatch="//" if "=" in lab else None) for lab in sorted(used)]
-    handles.append(matplotlib.lines.Line2D([], [], color="k", label="DNC = paired tie"))
-    fig.legend(handles=handles, loc="lower center", ncol=min(6, len(handles)), frameon=False)
-    fig.suptitle("Lowest optimum of the linear DUFM (CE), by λ")
-    fig.tight_layout(rect=(0, 0.06, 1, 0.97))
+    handles = [Patch(facecolor=colors[lab], label=lab) for lab in labels]
+    if any(rep["ties"] for c in grid["cells"] for rep in c["ties"].values()):
+        handles.append(Line2D([], [], color="k", label="tie of a reported pair (--pairs)"))
+    fig.suptitle("Lowest optimum of the linear DUFM (CE), by λ", fontsize=11)
+    fig.tight_layout()
+    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, title="winner")
     if path is not None:
-        fig.savefig(path, dpi=120)
+        fig.savefig(path, dpi=120, bbox_inches="tight")
     return fig

@@ -13,12 +13,15 @@ import numpy as np
 from .. import _validate as V
 from ..hessian import inertia, lanczos_extremes, zero_tolerance
 from ..landscape import (block_spectrum, critical_points, dense_spectrum, dimension_computed_formula,
-                         dimension_dnc_paper, dimension_paper, jacobian_rank, orbit_jacobian)
+                         dimension_dnc_paper, dimension_paper, jacobian_rank, orbit_jacobian, work_estimate)
+from ..limits import (LANDSCAPE_AUTO_SECONDS, LANDSCAPE_FLOPS_PER_SECOND, LANDSCAPE_MAX_SECONDS, LANDSCAPE_MAX_SEED,
+                      LANDSCAPE_MIN_LAMBDA_PRODUCT, LANDSCAPE_MP_OPS_PER_SECOND, require_memory,
+                      require_seconds)
 from ..model import DeepUFM  # noqa: F401  (type of _model)
-from ..precision import DEFAULT_DPS, check_dps
+from ..precision import DEFAULT_DPS, check_dps, to_mpf
 from ..report import csv_text, json_text
 from ..structures import NAMED, named
-from .common import add_model_arguments, lam_description, model_from_args
+from .common import OutputFile, add_model_arguments, lam_description, model_from_args, write_text
 
 DENSE_LIMIT = 2000      # parameters: dense float64 Hessian and Jacobian at a random frame ("auto")
 MP_GRAD_LIMIT = 3000    # parameters: mpmath gradient at a random frame (else the canonical frame)
@@ -34,6 +37,8 @@ def add_parser(sub):
                     "(symmetry-adapted blocks; dense and 50-digit cross-checks for small sizes), min/max "
                     "eigenvalues, and D_Z by Hessian nullity and by the rank of the Jacobian of the "
                     "orbit parametrisation, next to the paper's counts.",
+        epilog=f"Runs estimated to take more than {LANDSCAPE_MAX_SECONDS} s, or more memory than the limit, are "
+               f"refused with the estimate; the auto cross-checks run when estimated below {LANDSCAPE_AUTO_SECONDS} s.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     add_model_arguments(p, lam_example="0.01")
     p.add_argument("--d", type=int, help="width (>= K; default K)")
@@ -49,9 +54,10 @@ def add_parser(sub):
     p.add_argument("--lanczos", choices=["auto", "yes", "no"], default="auto",
                    help=f"extreme eigenvalues by Lanczos on Hessian-vector products at a random frame "
                         f"(auto: > {DENSE_LIMIT} parameters)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random orthogonal U_l")
+    p.add_argument("--seed", type=int, default=0, help=f"seed of the random orthogonal U_l (0..{LANDSCAPE_MAX_SEED})")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--csv", metavar="FILE", help="also write one row per critical point as CSV to FILE")
+    p.add_argument("--csv", metavar="FILE", type=OutputFile(suffixes=(".csv", ".txt")),
+                   help="also write one row per critical point as CSV to FILE")
     p.set_defaults(func=run)
     return p
 
@@ -105,14 +111,15 @@ def analyse(point, args, n_params: int) -> dict:
                       "max_block_residual": _s(spec.max_residual(), 3), "largest_block": spec.largest_block,
                       "transverse_min": _s(spec.transverse_min(), 8)}
     nullity, nullity_route = I.zero, "float64 blocks"
-    use_mp = args.mp == "yes" or (args.mp == "auto" and (n_params <= MP_BLOCK_LIMIT or not I.clear))
+    use_mp = args.mp == "yes" or (args.mp == "auto" and args._plan["mp_blocks"]
+                                  and (n_params <= MP_BLOCK_LIMIT or not I.clear))
     if use_mp:
         with mpmath.workdps(dps):
             Im = block_spectrum(point, mp=True).inertia()
         out["hessian_mp"] = {"dps": dps, **Im.to_dict()}
         if Im.clear:
             nullity, nullity_route = Im.zero, f"{dps}-digit blocks"
-    dense = args.dense == "yes" or (args.dense == "auto" and n_params <= DENSE_LIMIT)
+    dense = args._plan["dense"]
     if dense:
         ev, asym = dense_spectrum(point, "random", rng=args.seed)
         Id = inertia(ev, zero_tolerance(len(ev), float(np.max(np.abs(ev))), False))
@@ -142,10 +149,47 @@ def analyse(point, args, n_params: int) -> dict:
     return out
 
 
+def _seconds(est) -> float:
+    return est[1] / LANDSCAPE_FLOPS_PER_SECOND + est[2] / LANDSCAPE_MP_OPS_PER_SECOND
+
+
+def plan(model, r: int, n_points: int, args, n_params: int) -> dict:
+    """Which optional parts run ({"mp_blocks", "dense"}), after refusing (``ParameterError``) a run
+    whose estimated memory (``work_estimate``) exceeds the limit or whose time exceeds
+    LANDSCAPE_MAX_SECONDS; "auto" parts are dropped when estimated above LANDSCAPE_AUTO_SECONDS."""
+    parts = {k: work_estimate(model, r, k) for k in ("blocks", "mp_gradient", "mp_blocks", "dense")}
+    secs = {k: n_points * _seconds(e) for k, e in parts.items()}
+    use = {"mp_blocks": args.mp == "yes" or (args.mp == "auto" and secs["mp_blocks"] <= LANDSCAPE_AUTO_SECONDS),
+           "dense": args.dense == "yes" or (args.dense == "auto" and n_params <= DENSE_LIMIT
+                                            and secs["dense"] <= LANDSCAPE_AUTO_SECONDS)}
+    run_parts = ["blocks", "mp_gradient"] + [k for k in ("mp_blocks", "dense") if use[k]]
+    if args.mp == "yes" and args.dense == "yes":
+        what = "the Hessian (blocks, mpmath blocks, dense)"
+    else:
+        what = "the Hessian" + (" with --dense yes" if args.dense == "yes" else "") + (
+            " with --mp yes" if args.mp == "yes" else "")
+    what = (f"{what} at {n_params} parameters (d = {model.d}) for {n_points} critical point(s)")
+    require_memory(what, max(parts[k][0] for k in run_parts))
+    require_seconds(what, sum(secs[k] for k in run_parts), LANDSCAPE_MAX_SECONDS)
+    return use
+
+
+def _check_lambda(model) -> None:
+    """The float64 checks need λ_H·λ_W1⋯λ_WL to be a normal float64 (else √(Λ/λ_k) divides 0 by 0)."""
+    with mpmath.workdps(30):
+        prod = mpmath.fprod(to_mpf(v) for v in model.lams)
+    if prod < LANDSCAPE_MIN_LAMBDA_PRODUCT:
+        raise V.ParameterError(
+            f"--lam/--lams: landscape needs the product of the L+1 = {model.L + 1} values of λ to be >= "
+            f"{LANDSCAPE_MIN_LAMBDA_PRODUCT:.3g} (the float64 range of its float64 checks), got {mpmath.nstr(prod, 3)}")
+
+
 def run(args) -> int:
     dps = check_dps(args.dps)
     args.dps = dps
+    args.seed = V.integer("seed", args.seed, 0, LANDSCAPE_MAX_SEED)
     model = _model(args)
+    _check_lambda(model)
     if model.activation != "linear":  # pragma: no cover - the CLI builds linear models only
         raise V.ParameterError("landscape needs the linear model")
     structure = named(args.structure.strip(), model.K)
@@ -155,7 +199,10 @@ def run(args) -> int:
                                "(λ too large: only the zero solution)")
     points = _select(points, args.root)
     n_params = sum(a * b for a, b in model.shapes().values())
-    results = [analyse(p, args, n_params) for p in points]
+    args._plan = plan(model, structure.rank, len(points), args, n_params)
+    from tqdm import tqdm
+    results = [analyse(p, args, n_params)
+               for p in tqdm(points, desc="landscape", leave=False, disable=len(points) < 2 or not sys.stderr.isatty())]
     lam_desc = lam_description(args)
     out = {"model": {"K": model.K, "L": model.L, "n": model.n, "d": model.d, "lam": lam_desc,
                      "parameters": n_params}, "structure": structure.name, "points": results}
@@ -165,8 +212,7 @@ def run(args) -> int:
                  "min_eig": r["hessian"]["min_eig"], "max_eig": r["hessian"]["max_eig"],
                  "nullity": r["D_Z"]["hessian_nullity"], "jacobian_rank": r["D_Z"]["jacobian_rank_blocks"],
                  "formula": r["D_Z"]["formula_stiefel"], "paper": r["D_Z"]["paper"]} for r in results]
-        with open(args.csv, "w", encoding="utf-8") as fh:
-            fh.write(csv_text(flat, list(flat[0])))
+        write_text(args.csv, csv_text(flat, list(flat[0])))
     if args.json:
         print(json_text(out))
         return 0

@@ -7,10 +7,11 @@ import sys
 
 from .._validate import ParameterError
 from ..families import FAMILY_NAMES
-from ..phase import CSV_COLUMNS, csv_rows, phase_grid, plot
-from ..precision import DEFAULT_DPS, check_dps
-from ..report import json_text, text_table, write_csv
-from .common import int_range
+from ..limits import PHASE_MAX_DPS, PHASE_MAX_K, PHASE_MAX_L, PHASE_MAX_SECONDS
+from ..phase import CSV_COLUMNS, check_grid, csv_rows, phase_grid, plot
+from ..precision import DEFAULT_DPS
+from ..report import csv_text, json_text, text_table
+from .common import PLOT_SUFFIXES, OutputFile, int_range, save_figure, write_text
 
 
 def add_parser(sub):
@@ -22,23 +23,26 @@ def add_parser(sub):
                     "refined to --dps digits and checked at twice the precision. λ is reported at --n "
                     "(f depends on λ and n only through λ·n^(1/(L+1))). Also compares the set of (K, L) where "
                     "DNC is never optimal with Theorem 1's region, and reports DNC–paired ties.",
+        epilog=f"Grids whose estimated time exceeds {PHASE_MAX_SECONDS} s are refused with the estimate.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--K", type=int_range, default=list(range(2, 17)), metavar="RANGE",
-                   help="classes: e.g. 2..12 or 4,6 (default 2..16)")
+                   help=f"classes: e.g. 2..12 or 4,6 (default 2..16; each K <= {PHASE_MAX_K})")
     p.add_argument("--L", type=int_range, default=list(range(1, 9)), metavar="RANGE",
-                   help="weight matrices: e.g. 1..6 (default 1..8)")
+                   help=f"weight matrices: e.g. 1..6 (default 1..8; each L <= {PHASE_MAX_L})")
     p.add_argument("--n", type=int, default=1, help="samples per class (λ is reported at this n)")
     p.add_argument("--structures", default=",".join(FAMILY_NAMES),
                    help=f"comma-separated families from {', '.join(FAMILY_NAMES)} (paired2, paired2c: odd K only; blocks:3+2 for a block partition)")
     p.add_argument("--pairs", default="dnc:paired",
                    help="pairs a:b whose ties are reported even off the envelope (comma-separated; 'none')")
-    p.add_argument("--dps", type=int, default=DEFAULT_DPS, help="significant digits of every threshold")
+    p.add_argument("--dps", type=int, default=DEFAULT_DPS, help=f"significant digits of every threshold (5..{PHASE_MAX_DPS})")
     p.add_argument("--certify", action="store_true",
                    help="also enclose every threshold with interval arithmetic (slower)")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
+    p.add_argument("--workers", type=int, default=None, help="worker processes, at most the CPU count (default: CPU count)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--csv", metavar="FILE", help="write intervals and thresholds as CSV to FILE")
-    p.add_argument("--png", metavar="FILE", help="write the phase-diagram plot to FILE")
+    p.add_argument("--csv", metavar="FILE", type=OutputFile(suffixes=(".csv", ".txt")),
+                   help="write intervals and thresholds as CSV to FILE")
+    p.add_argument("--png", metavar="FILE", type=OutputFile(suffixes=PLOT_SUFFIXES),
+                   help="write the phase-diagram plot to FILE (.png, .pdf, .svg, …)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
     return p
@@ -60,22 +64,20 @@ def _pairs(text: str) -> tuple:
 
 
 def run(args) -> int:
-    dps = check_dps(args.dps)
+    _, _, _, dps, _ = check_grid(args.K, args.L, args.n, args.dps, args.workers)
     names = [s.strip() for s in args.structures.split(",") if s.strip()]
     if not names:
         raise ParameterError("--structures: give at least one structure")
     for nm in names:
         if nm not in FAMILY_NAMES and not nm.startswith("blocks:"):
             raise ParameterError(f"structure must be one of {', '.join(FAMILY_NAMES)} or blocks:a+b+…, got {nm!r}")
-    if args.workers is not None and args.workers < 1:
-        raise ParameterError(f"workers must be an integer >= 1, got {args.workers}")
     grid = phase_grid(args.K, args.L, names=names, n=args.n, dps=dps, pairs=_pairs(args.pairs),
                       certify=args.certify, workers=args.workers,
                       progress=not args.no_progress and sys.stderr.isatty())
     if args.csv:
-        write_csv(args.csv, csv_rows(grid), CSV_COLUMNS)
+        write_text(args.csv, csv_text(csv_rows(grid), CSV_COLUMNS))
     if args.png:
-        plot(grid, args.png)
+        save_figure(plot(grid), args.png, dpi=120, bbox_inches="tight")
     if args.json:
         print(json_text(grid))
         return 0
