@@ -54,3 +54,21 @@ def require_seconds(what: str, seconds: float, limit: float) -> None:
     """
     if seconds > limit:
         raise ParameterError(f"{what} would take about {seconds:.2g} s, more than the limit of {limit:.2g} s")
+
+
+# ---- certify / check-certificate (ufmtheory.certificates) -----------------------------------------
+# Measured on a shared 2-core machine (user time; the certificate is built, then re-checked):
+
+#: Classes: dnc/paired at K = 100 take < 1 s, polygon (K/2 gaps of cosines) 10–30 s, K = 150 ~20–50 s;
+#: K = 10^9 would build a 10^9 × 10^9 structure. The checker refuses larger K in a file too.
+CERTIFY_MAX_K = 100
+#: Weight matrices: the tie scan (81 λ values) takes 3 s at L = 2, 4 s at L = 1000, 16 s at L = 10^4.
+CERTIFY_MAX_L = 1000
+#: Samples per class: enters only through n^(1/(L+1)); 10^9 runs as fast as 1 (this bound only keeps
+#: the exact numbers short).
+CERTIFY_MAX_N = 10**9
+#: Digits of a certificate's enclosures: 1000 digits take ~3 s (dnc, K = 4); working precision is
+#: raised above them where the value is tiny (λ = 10^-1000), up to CERTIFY_MAX_PREC_BITS.
+CERTIFY_MAX_DIGITS = 1000
+#: Working precision of a certificate (bits), when built and when checked (~6000 digits).
+CERTIFY_MAX_PREC_BITS = 20000
