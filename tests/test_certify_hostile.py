@@ -295,3 +295,13 @@ def test_order_certificate_carries_relative_digits_too():
     cert["engine"]["digits"] = 80  # claims more digits than the enclosures carry
     rep = C.check_certificate(_resealed(cert))
     assert not rep.valid and "does not carry the 80 digits claimed" in rep.errors[0]
+
+
+def test_tiny_dyadic_numbers_are_written_as_fractions():
+    """t_lo ≈ λ³ at λ = 1e-900 is 2^-k with k ≈ 9000: its decimal would have > 4300 digits (Python
+    refuses to print such an integer); it is written as n/d, which stays under the reader's limit."""
+    from ufmtheory.certificates.numbers import MAX_NUMBER_CHARS, qparse, qstr
+    q = Fraction(1, 2 ** 9000)
+    s = qstr(q)
+    assert s == f"1/{2 ** 9000}" and len(s) <= MAX_NUMBER_CHARS and qparse(s) == q
+    assert qstr(Fraction(1, 10 ** 400)) == "1e-400"

@@ -67,8 +67,9 @@ CERTIFY_MAX_L = 1000
 #: Samples per class: enters only through n^(1/(L+1)); 10^9 runs as fast as 1 (this bound only keeps
 #: the exact numbers short).
 CERTIFY_MAX_N = 10**9
-#: Digits of a certificate's enclosures: 1000 digits take ~3 s (dnc, K = 4); working precision is
-#: raised above them where the value is tiny (λ = 10^-1000), up to CERTIFY_MAX_PREC_BITS.
+#: Digits of a certificate's enclosures, relative to the values: 1000 digits take ~3 s (dnc, K = 4,
+#: λ = 1/100), 16 s at λ = 1e-400 (working precision raised to cover the cancellation); 50 digits at
+#: λ = 1e-1000 need 3728 bits and take 30 s.
 CERTIFY_MAX_DIGITS = 1000
 #: Working precision of a certificate (bits), when built and when checked (~6000 digits).
 CERTIFY_MAX_PREC_BITS = 20000

@@ -90,9 +90,10 @@ def qstr(q) -> str:
     if d == 1:
         k = max(twos, fives)
         m = q.numerator * 10 ** k // q.denominator
-        s = _decimal_str(m, -k)
-        if len(s) <= 100 and Fraction(s) == q:
-            return s
+        if abs(m).bit_length() <= 340:  # at most ~100 digits (never str() a huge integer)
+            s = _decimal_str(m, -k)
+            if len(s) <= 100 and Fraction(s) == q:
+                return s
     return f"{q.numerator}/{q.denominator}"
 
 
