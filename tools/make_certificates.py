@@ -1,11 +1,14 @@
-"""Writes the committed certificates in proofs/certificates/ (run from the repository root).
+"""Writes the committed certificates in proofs/certificates/ (replacing them: --force).
 
-Each line is an ordinary `ufmtheory certify` call, so every file can be rebuilt, and re-checked
-with `ufmtheory check-certificate proofs/certificates/*.json`.
+Each line is an ordinary `ufmtheory certify` call (plus --dir proofs/certificates --force), so every
+file can be rebuilt, and re-checked with `ufmtheory check-certificate proofs/certificates/*.json`.
 """
+import os
 import sys
 
 from ufmtheory.cli import main
+
+OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "proofs", "certificates")
 
 CALLS = [
     # Figure-1 setting (paper §5): paired's optimum < DNC's, with enclosures of both losses
@@ -21,5 +24,5 @@ CALLS = [
 if __name__ == "__main__":
     status = 0
     for call in CALLS:
-        status |= main(call)
+        status |= main(call + ["--dir", OUT, "--force"])
     sys.exit(status)

@@ -171,3 +171,21 @@ LANDSCAPE_AUTO_SECONDS = 60
 LANDSCAPE_MAX_SEED = 2**32 - 1
 #: Smallest product λ_H·λ_W1⋯λ_WL: below the smallest normal float64 the float64 checks silently get 0.
 LANDSCAPE_MIN_LAMBDA_PRODUCT = 2.2250738585072014e-308
+
+# ---- certify / check-certificate (ufmtheory.certificates) -----------------------------------------
+# Measured on a shared 2-core machine (user time; the certificate is built, then re-checked):
+
+#: Classes: dnc/paired at K = 100 take < 1 s, polygon (K/2 gaps of cosines) 10–30 s, K = 150 ~20–50 s;
+#: K = 10^9 would build a 10^9 × 10^9 structure. The checker refuses larger K in a file too.
+CERTIFY_MAX_K = 100
+#: Weight matrices: the tie scan (81 λ values) takes 3 s at L = 2, 4 s at L = 1000, 16 s at L = 10^4.
+CERTIFY_MAX_L = 1000
+#: Samples per class: enters only through n^(1/(L+1)); 10^9 runs as fast as 1 (this bound only keeps
+#: the exact numbers short).
+CERTIFY_MAX_N = 10**9
+#: Digits of a certificate's enclosures, relative to the values: 1000 digits take ~3 s (dnc, K = 4,
+#: λ = 1/100), 16 s at λ = 1e-400 (working precision raised to cover the cancellation); 50 digits at
+#: λ = 1e-1000 need 3728 bits and take 30 s.
+CERTIFY_MAX_DIGITS = 1000
+#: Working precision of a certificate (bits), when built and when checked (~6000 digits).
+CERTIFY_MAX_PREC_BITS = 20000

@@ -15,15 +15,14 @@ All parameters are exact rationals (``fractions.Fraction``; decimal strings such
 from __future__ import annotations
 
 from ..intervals import backend as interval_backend
+from ..limits import CERTIFY_MAX_PREC_BITS
 from . import format as fmt
-from .claims import (TIE_MAX_WIDTH, certify_optimum, certify_order, certify_tie, check_optimum, check_order,
-                     check_tie, locate_tie, tie_interval)
+from .claims import (TIE_MAX_WIDTH, certificate_digits, certify_optimum, certify_order, certify_tie, check_optimum,
+                     check_order, check_tie, locate_tie, model_parameters, tie_interval)
 from .format import CheckReport, load, save
 from .inequalities import certify_theorem1, certify_theorem7, check_theorem1, check_theorem7
 from .numbers import CertificateFormatError
 from .scale import DEFAULT_DIGITS, CertificateInvalid, CertificationError
-
-MAX_PREC_BITS = 20000
 
 _SCALE_CHECKERS = {"optimum": check_optimum, "order": check_order, "tie": check_tie}
 _EXACT_CHECKERS = {"theorem1-inequality": check_theorem1, "theorem7-inequalities": check_theorem7}
@@ -36,10 +35,11 @@ def check_certificate(cert, backend: str | None = None) -> CheckReport:
     if not isinstance(cert, dict):
         return CheckReport(False, "?", "", ["not a JSON object"])
     claim = cert.get("claim") if isinstance(cert.get("claim"), dict) else {}
-    ctype, statement = str(claim.get("type", "?")), str(claim.get("statement", ""))
-    report = CheckReport(False, ctype, statement)
-    report.digest_ok = cert.get("sha256") == fmt.digest(cert)
+    ctype, statement = claim.get("type", "?"), claim.get("statement", "")
+    ctype, statement = (x if isinstance(x, str) else "?" for x in (ctype, statement))
+    report = CheckReport(False, ctype, statement[:1000])
     try:
+        report.digest_ok = cert.get("sha256") == fmt.digest(cert)
         if cert.get("format") != fmt.FORMAT or cert.get("version") != fmt.VERSION:
             raise CertificateFormatError(f"not a {fmt.FORMAT} version {fmt.VERSION} file")
         for key in ("parameters", "proof", "engine"):
@@ -49,8 +49,8 @@ def check_certificate(cert, backend: str | None = None) -> CheckReport:
             report.facts = _EXACT_CHECKERS[ctype](cert)
         elif ctype in _SCALE_CHECKERS:
             prec = cert["engine"].get("prec_bits")
-            if not isinstance(prec, int) or isinstance(prec, bool) or not 64 <= prec <= MAX_PREC_BITS:
-                raise CertificateFormatError(f"engine.prec_bits must be an integer in [64, {MAX_PREC_BITS}]")
+            if not isinstance(prec, int) or isinstance(prec, bool) or not 64 <= prec <= CERTIFY_MAX_PREC_BITS:
+                raise CertificateFormatError(f"engine.prec_bits must be an integer in [64, {CERTIFY_MAX_PREC_BITS}]")
             B = interval_backend(backend or _recorded_backend(cert))
             report.facts = _SCALE_CHECKERS[ctype](cert, B, prec)
             report.facts["checked_with"] = f"{B.name} at {prec} bits"
@@ -58,12 +58,17 @@ def check_certificate(cert, backend: str | None = None) -> CheckReport:
             raise CertificateFormatError(f"unknown claim type {ctype!r}; known: {', '.join(CLAIM_TYPES)}")
     except (CertificateInvalid, CertificateFormatError) as exc:
         report.errors.append(str(exc))
-    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
-        report.errors.append(f"malformed certificate ({type(exc).__name__}: {exc})")
+    except Exception as exc:  # noqa: BLE001 - any failure to re-prove rejects the file (fail closed)
+        report.errors.append(f"malformed certificate ({type(exc).__name__}: {_short(exc)})")
     if not report.digest_ok:
         report.errors.append("sha256 digest mismatch: the file was changed after ufmtheory wrote it")
     report.valid = not report.errors
     return report
+
+
+def _short(exc: Exception, limit: int = 200) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _recorded_backend(cert: dict):
@@ -76,14 +81,22 @@ def _recorded_backend(cert: dict):
 
 
 def check_file(path, backend: str | None = None) -> CheckReport:
+    """``check_certificate`` of a JSON file; a file that cannot be read or parsed is a report with
+    the reason (never an exception): a folder, binary data, invalid or too deeply nested JSON."""
     try:
         cert = load(path)
-    except (OSError, ValueError) as exc:
-        return CheckReport(False, "?", "", [f"cannot read {path}: {exc}"])
+    except OSError as exc:
+        return CheckReport(False, "?", "", [f"cannot read it: {exc.strerror or exc}"])
+    except UnicodeDecodeError:
+        return CheckReport(False, "?", "", ["not a text file (not UTF-8)"])
+    except RecursionError:
+        return CheckReport(False, "?", "", ["not a certificate: JSON nested too deeply"])
+    except ValueError as exc:
+        return CheckReport(False, "?", "", [f"not valid JSON ({_short(exc)})"])
     return check_certificate(cert, backend)
 
 
 __all__ = ["CLAIM_TYPES", "CheckReport", "CertificateFormatError", "CertificateInvalid", "CertificationError",
-           "DEFAULT_DIGITS", "TIE_MAX_WIDTH", "certify_optimum", "certify_order", "certify_tie",
-           "certify_theorem1", "certify_theorem7", "check_certificate", "check_file", "load", "locate_tie",
-           "save", "tie_interval"]
+           "DEFAULT_DIGITS", "TIE_MAX_WIDTH", "certificate_digits", "certify_optimum", "certify_order",
+           "certify_tie", "certify_theorem1", "certify_theorem7", "check_certificate", "check_file", "load",
+           "locate_tie", "model_parameters", "save", "tie_interval"]

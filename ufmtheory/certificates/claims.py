@@ -21,15 +21,15 @@ import mpmath
 
 from .. import _validate as V
 from ..intervals import backend as interval_backend
+from ..limits import CERTIFY_MAX_DIGITS, CERTIFY_MAX_K, CERTIFY_MAX_L, CERTIFY_MAX_N, CERTIFY_MAX_PREC_BITS
 from ..structures import NAMED
 from . import format as fmt
 from .exact import ScaleData
-from .numbers import CertificateFormatError, interval_str, parse_interval, qparse, qstr
-from .scale import (DEFAULT_DIGITS, CertificateInvalid, CertificationError, _sig, analysis_section,
-                    check_analysis, prec_bits_for)
+from .numbers import CertificateFormatError, dec_up, interval_str, parse_interval, qparse, qstr
+from .scale import (DEFAULT_DIGITS, POINT_ENCLOSURES, CertificateInvalid, CertificationError, _sig,
+                    analysis_section, check_analysis, missing_digits, prec_bits_for, require_digits)
 
 TIE_MAX_WIDTH = Fraction(1, 10 ** 20)
-MAX_K = 500  # the checker builds the K×K structure exactly
 
 
 def _exact_lam(lam) -> Fraction:
@@ -47,20 +47,45 @@ def _exact_lam(lam) -> Fraction:
     return lam
 
 
-def _params(K, L, n):
-    return V.integer("K", K, 2), V.integer("L", L, 1), V.integer("n", n, 1)
+def model_parameters(K, L, n) -> tuple:
+    """(K, L, n) checked against their ranges (``limits.CERTIFY_MAX_K`` …), before any work."""
+    return (V.integer("K", K, 2, CERTIFY_MAX_K), V.integer("L", L, 1, CERTIFY_MAX_L),
+            V.integer("n", n, 1, CERTIFY_MAX_N))
 
 
 def _structure(name: str) -> str:
     return V.choice("structure", name, tuple(NAMED))
 
 
-def _digits(digits) -> int:
-    return V.integer("digits", digits, 10, 1000)
+def certificate_digits(digits) -> int:
+    """The digits a certificate's enclosures carry, checked against [10, ``CERTIFY_MAX_DIGITS``]."""
+    return V.integer("digits", digits, 10, CERTIFY_MAX_DIGITS)
 
 
-def _engine(B, digits: int) -> dict:
-    return {"backend": B.name, "prec_bits": prec_bits_for(digits), "digits": digits}
+def _engine(B, digits: int, prec: int | None = None) -> dict:
+    return {"backend": B.name, "prec_bits": prec_bits_for(digits) if prec is None else prec, "digits": digits}
+
+
+def _point_analyses(names, K, L, n, lam: Fraction, digits: int, B) -> tuple:
+    """Analyses of the structures ``names`` at one λ whose enclosures carry ``digits`` digits relative
+    to their values: the working precision starts at ``prec_bits_for(digits)`` and is raised (by the
+    digits missing, or doubled when an enclosure still contains 0) up to ``CERTIFY_MAX_PREC_BITS``.
+    Returns ([(section, result)], prec); ``CertificationError`` if that precision does not suffice."""
+    data = [ScaleData.named(s, K, L, n) for s in names]
+    prec = prec_bits_for(digits)
+    while True:
+        out = [analysis_section(d, lam, lam, digits, B, prec=prec) for d in data]
+        worst = max(((missing_digits(*_stated(sec, key), digits), sec, key)
+                     for sec, _ in out for key in POINT_ENCLOSURES), key=lambda x: x[0])
+        if worst[0] <= 0:
+            return out, prec
+        if prec >= CERTIFY_MAX_PREC_BITS:
+            sec, key = worst[1], worst[2]
+            raise CertificationError(
+                f"{sec['structure']}: the {key} enclosure {_fmt_interval(_stated(sec, key), 6)} does not carry "
+                f"{digits} digits relative to its value even at {prec} bits of working precision")
+        more = 2 * prec if worst[0] == float("inf") else prec + int((worst[0] + 10) * 3.33) + 1
+        prec = min(more, CERTIFY_MAX_PREC_BITS)
 
 
 def _fmt_interval(iv, digits=12) -> str:
@@ -111,44 +136,44 @@ def check_statement(cert: dict, expected: str) -> None:
 def certify_optimum(structure: str, K: int, L: int, n: int, lam, digits: int = DEFAULT_DIGITS,
                     backend: str | None = None) -> dict:
     """Certificate: the optimal loss and scale of ``structure`` at (K, L, n, λ) (λ exact)."""
-    K, L, n = _params(K, L, n)
-    structure, lam, digits = _structure(structure), _exact_lam(lam), _digits(digits)
+    K, L, n = model_parameters(K, L, n)
+    structure, lam, digits = _structure(structure), _exact_lam(lam), certificate_digits(digits)
     B = interval_backend(backend)
-    sec, res = analysis_section(ScaleData.named(structure, K, L, n), lam, lam, digits, B)
+    [(sec, res)], prec = _point_analyses([structure], K, L, n, lam, digits, B)
     params = {"K": K, "L": L, "n": n, "lam": qstr(lam)}
     claim = {"type": "optimum", "structure": structure, "statement": optimum_statement(params, sec)}
-    return fmt.new(claim, params, {"analyses": [sec]}, _engine(B, digits))
+    return fmt.new(claim, params, {"analyses": [sec]}, _engine(B, digits, prec))
 
 
 def certify_order(K: int, L: int, n: int, lam, structures=("dnc", "paired"), digits: int = DEFAULT_DIGITS,
                   backend: str | None = None) -> dict:
     """Certificate of the strict order of two structures' optima at (K, L, n, λ), whichever way it goes.
     Raises ``CertificationError`` when no strict order is provable (e.g. both optima are zero)."""
-    K, L, n = _params(K, L, n)
-    lam, digits = _exact_lam(lam), _digits(digits)
+    K, L, n = model_parameters(K, L, n)
+    lam, digits = _exact_lam(lam), certificate_digits(digits)
     a_name, b_name = (_structure(s) for s in structures)
     if a_name == b_name:
         raise V.ParameterError("structures: give two different structures")
     B = interval_backend(backend)
-    secs, res = [], []
-    for s in (a_name, b_name):
-        sec, r = analysis_section(ScaleData.named(s, K, L, n), lam, lam, digits, B)
-        secs.append(sec)
-        res.append(r)
-    ra, rb = res
+    out, prec = _point_analyses([a_name, b_name], K, L, n, lam, digits, B)
+    secs = [sec for sec, _ in out]
+    ra, rb = (r for _, r in out)
     if ra.loss[0] > rb.loss[1]:
         greater, smaller, g, s = a_name, b_name, ra, rb
     elif rb.loss[0] > ra.loss[1]:
         greater, smaller, g, s = b_name, a_name, rb, ra
     else:
-        raise CertificationError(f"no strict order between {a_name} and {b_name}: their optimal losses' "
-                                 f"enclosures overlap ({ra.kind}, {rb.kind})")
+        overlap = min(ra.loss[1], rb.loss[1]) - max(ra.loss[0], rb.loss[0])
+        raise CertificationError(
+            f"no strict order between {a_name} and {b_name} at λ = {qstr(lam)}: their optimal losses' "
+            f"enclosures {_fmt_interval(ra.loss)} ({ra.kind}) and {_fmt_interval(rb.loss)} ({rb.kind}) "
+            f"overlap by {dec_up(overlap, 3)}")
     diff = (g.loss[0] - s.loss[1], g.loss[1] - s.loss[0])
     params = {"K": K, "L": L, "n": n, "lam": qstr(lam)}
     claim = {"type": "order", "greater": greater, "smaller": smaller}
     claim["statement"] = order_statement(params, claim, secs)
     proof = {"analyses": secs, "difference": interval_str(*diff, _sig(digits))}
-    return fmt.new(claim, params, proof, _engine(B, digits))
+    return fmt.new(claim, params, proof, _engine(B, digits, prec))
 
 
 def certify_tie(K: int, L: int, n: int, lam_lo, lam_hi, structures=("dnc", "paired"),
@@ -156,8 +181,8 @@ def certify_tie(K: int, L: int, n: int, lam_lo, lam_hi, structures=("dnc", "pair
                 max_width: Fraction = TIE_MAX_WIDTH) -> dict:
     """Certificate: exactly one λ* in [lam_lo, lam_hi] (width <= ``max_width``) with equal optima of
     the two structures, and the sign change of f*_A − f*_B across it (module docstring)."""
-    K, L, n = _params(K, L, n)
-    lam_lo, lam_hi, digits = _exact_lam(lam_lo), _exact_lam(lam_hi), _digits(digits)
+    K, L, n = model_parameters(K, L, n)
+    lam_lo, lam_hi, digits = _exact_lam(lam_lo), _exact_lam(lam_hi), certificate_digits(digits)
     if not lam_lo < lam_hi:
         raise V.ParameterError(f"the λ interval must have lam_lo < lam_hi, got [{lam_lo}, {lam_hi}]")
     if lam_hi - lam_lo > max_width:
@@ -172,9 +197,13 @@ def certify_tie(K: int, L: int, n: int, lam_lo, lam_hi, structures=("dnc", "pair
         res.append(r)
     facts = _tie_facts(res, lam_lo, lam_hi)
     if facts["s_lo"] == 0 or facts["s_hi"] == 0 or facts["s_lo"] == facts["s_hi"]:
-        raise CertificationError("no proven sign change of the difference of optima across the λ interval")
+        raise CertificationError(
+            f"no proven sign change of optimum({a_name}) − optimum({b_name}) across [{qstr(lam_lo)}, "
+            f"{qstr(lam_hi)}]: it lies in {_fmt_interval(facts['d_lo'], 6)} at the lower end and in "
+            f"{_fmt_interval(facts['d_hi'], 6)} at the upper end")
     if facts["s_der"] == 0:
-        raise CertificationError("the derivative of the difference of optima is not proven non-zero")
+        raise CertificationError(f"the derivative of optimum({a_name}) − optimum({b_name}) is not proven "
+                                 f"non-zero: its enclosure {_fmt_interval(facts['der'], 6)} contains 0")
     sig = _sig(digits)
     sgn = {1: "+", -1: "-"}
     claim = {"type": "tie", "structures": [a_name, b_name], "lam_interval": [qstr(lam_lo), qstr(lam_hi)],
@@ -223,13 +252,11 @@ def _check_params(p: dict, keys) -> tuple:
     if not isinstance(p, dict):
         raise CertificateFormatError("parameters: expected an object")
     try:
-        K, L, n = _params(p["K"], p["L"], p["n"])
+        K, L, n = model_parameters(p["K"], p["L"], p["n"])
     except KeyError as exc:
         raise CertificateFormatError(f"parameters: missing {exc}") from None
     except V.ParameterError as exc:
         raise CertificateFormatError(f"parameters: {exc}") from None
-    if K > MAX_K or L > 10000:
-        raise CertificateFormatError(f"parameters: K must be <= {MAX_K} and L <= 10000")
     extra = set(p) - set(keys)
     if extra:
         raise CertificateFormatError(f"parameters: unexpected {sorted(extra)}")
@@ -253,6 +280,7 @@ def check_optimum(cert: dict, B, prec: int) -> dict:
     lam = _positive(cert["parameters"]["lam"], "parameters.lam")
     name = cert["claim"].get("structure")
     (r,) = _analyses(cert, [name], K, L, n, lam, lam, B, prec)
+    _require_digits(cert)
     check_statement(cert, optimum_statement(cert["parameters"], cert["proof"]["analyses"][0]))
     return {"structure": name, "kind": r.kind, "loss": _fmt_interval(r.loss, 20),
             "scale": _fmt_interval(r.scale, 20), "leaves": r.leaves}
@@ -267,6 +295,7 @@ def check_order(cert: dict, B, prec: int) -> dict:
     if sorted(names) != sorted([g_name, s_name]) or g_name == s_name:
         raise CertificateInvalid("the analyses are not of the two structures the claim compares")
     res = dict(zip(names, _analyses(cert, names, K, L, n, lam, lam, B, prec)))
+    _require_digits(cert)
     g, s = res[g_name], res[s_name]
     if not g.loss[0] > s.loss[1]:
         raise CertificateInvalid(f"not proven: optimum({g_name}) > optimum({s_name}) (enclosures "
@@ -316,6 +345,17 @@ def check_tie(cert: dict, B, prec: int) -> dict:
             "derivative": _fmt_interval(f["der"], 12)}
 
 
+def _require_digits(cert: dict) -> None:
+    """Every enclosure of a point analysis carries the digits the engine block claims, relative to
+    its value (``scale.require_digits``)."""
+    try:
+        digits = certificate_digits(cert["engine"].get("digits"))
+    except V.ParameterError as exc:
+        raise CertificateFormatError(f"engine.{exc}") from None
+    for sec in cert["proof"]["analyses"]:
+        require_digits(sec, digits)
+
+
 def _positive(s, what) -> Fraction:
     q = qparse(s, what)
     if q <= 0:
@@ -334,7 +374,7 @@ def locate_tie(K: int, L: int, n: int, lam_a, lam_b, structures=("dnc", "paired"
     from ..rootfinding import newton_bracket
     from ..scale import optimal_scale
     from ..structures import named
-    K, L, n = _params(K, L, n)
+    K, L, n = model_parameters(K, L, n)
     lam_a, lam_b = sorted((_exact_lam(lam_a), _exact_lam(lam_b)))
     if lam_a == lam_b:
         raise V.ParameterError("the λ bracket needs two different values")

@@ -4,6 +4,7 @@
      "claim": {"type": ..., "statement": "...", ...},     what is proven
      "parameters": {...},                                  exact rationals as strings
      "engine": {"backend": "arb", "prec_bits": ..., "digits": ..., "software": "..."},
+                                                           digits: relative, for optimum/order enclosures
      "proof": {...},                                       boxes, enclosures, integer facts
      "sha256": "..."}                                      digest of everything else
 

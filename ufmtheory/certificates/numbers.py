@@ -7,7 +7,15 @@ contains the computed one.
 """
 from __future__ import annotations
 
+import re
 from fractions import Fraction
+
+#: Longest number string a certificate may hold (below Python's 4300-digit int/str limit; a t_lo
+#: of about λ^3 at λ = 10^-1000 and L = 2 needs about 3000 digits).
+MAX_NUMBER_CHARS = 4000
+#: Largest |decimal exponent| of a number written as "…e±N" (refused before 10^N is built).
+MAX_EXPONENT = 5000
+_EXPONENT = re.compile(r"[eE]\s*([+-]?\d+)\s*$")
 
 
 class CertificateFormatError(ValueError):
@@ -82,9 +90,10 @@ def qstr(q) -> str:
     if d == 1:
         k = max(twos, fives)
         m = q.numerator * 10 ** k // q.denominator
-        s = _decimal_str(m, -k)
-        if len(s) <= 100 and Fraction(s) == q:
-            return s
+        if abs(m).bit_length() <= 340:  # at most ~100 digits (never str() a huge integer)
+            s = _decimal_str(m, -k)
+            if len(s) <= 100 and Fraction(s) == q:
+                return s
     return f"{q.numerator}/{q.denominator}"
 
 
@@ -92,8 +101,12 @@ def qparse(s, what: str = "number") -> Fraction:
     """An exact rational from a certificate string (decimal or n/d); a clear error otherwise."""
     if isinstance(s, bool) or not isinstance(s, (str, int)):
         raise CertificateFormatError(f"{what}: expected an exact number as a string, got {s!r}")
-    if isinstance(s, str) and len(s) > 2000:
-        raise CertificateFormatError(f"{what}: number string too long")
+    if isinstance(s, str):
+        if len(s) > MAX_NUMBER_CHARS:
+            raise CertificateFormatError(f"{what}: number string longer than {MAX_NUMBER_CHARS} characters")
+        e = _EXPONENT.search(s)
+        if e and abs(int(e.group(1))) > MAX_EXPONENT:
+            raise CertificateFormatError(f"{what}: exponent beyond ±{MAX_EXPONENT} in {s[:40]!r}")
     try:
         return Fraction(s)
     except (ValueError, ZeroDivisionError):

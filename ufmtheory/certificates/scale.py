@@ -37,7 +37,7 @@ import mpmath
 from ..precision import to_fraction
 from ..rootfinding import isolate_roots, refine_root
 from .exact import IntervalScale, ScaleData, exact_bounds
-from .numbers import dec_down, dec_up, interval_str, parse_interval, qparse, qstr
+from .numbers import _exp10, dec_down, dec_up, interval_str, parse_interval, qparse, qstr
 
 DEFAULT_DIGITS = 50
 MAX_LEAVES = 20000
@@ -145,11 +145,12 @@ def _monotone_sign(I, B, a, b, depth):
 
 
 def build_analysis(data: ScaleData, lam_lo: Fraction, lam_hi: Fraction, digits: int, B,
-                   pins=()) -> dict:
-    """The proof part of an analysis (t_lo, T, leaves, pins) for λ ∈ [lam_lo, lam_hi]; the stated
-    enclosures are added by ``analysis_section`` after ``check_analysis`` has computed them."""
-    prec = prec_bits_for(digits)
-    with B.precision(prec), mpmath.workdps(digits + 30):
+                   pins=(), prec: int | None = None) -> dict:
+    """The proof part of an analysis (t_lo, T, leaves, pins) for λ ∈ [lam_lo, lam_hi] at ``prec`` bits
+    (default ``prec_bits_for(digits)``); the stated enclosures are added by ``analysis_section`` after
+    ``check_analysis`` has computed them."""
+    prec = prec_bits_for(digits) if prec is None else prec
+    with B.precision(prec), mpmath.workdps(max(digits, int(prec * math.log10(2)) - 20) + 30):
         I = IntervalScale(data, B)
         lam_box = B.hull(lam_lo, lam_hi)
         c_box = I.c(lam_box)
@@ -432,14 +433,53 @@ def stated_result(res: AnalysisResult, digits: int) -> dict:
 
 
 def analysis_section(data: ScaleData, lam_lo: Fraction, lam_hi: Fraction, digits: int, B,
-                     pins=()) -> tuple:
-    """Build, then check, one analysis; returns (section with its 'result', AnalysisResult).
-    The 'result' block is derived by the checker itself, and the finished section checked again."""
-    section = build_analysis(data, lam_lo, lam_hi, digits, B, pins)
-    prec = prec_bits_for(digits)
+                     pins=(), prec: int | None = None) -> tuple:
+    """Build, then check, one analysis at ``prec`` bits (default ``prec_bits_for(digits)``); returns
+    (section with its 'result', AnalysisResult). The 'result' block is derived by the checker itself,
+    and the finished section checked again."""
+    prec = prec_bits_for(digits) if prec is None else prec
+    section = build_analysis(data, lam_lo, lam_hi, digits, B, pins, prec)
     try:
         res = check_analysis(section, data, lam_lo, lam_hi, B, prec, verify_stated=False)
     except CertificateInvalid as exc:
         raise CertificationError(str(exc)) from None
     section["result"] = stated_result(res, digits)
     return section, check_analysis(section, data, lam_lo, lam_hi, B, prec)
+
+
+# ---- digits relative to the value ----------------------------------------------------------------
+
+#: The enclosures of a point analysis (one λ) that must carry the certificate's digits.
+POINT_ENCLOSURES = ("loss", "scale", "zero_loss", "dloss_dlam")
+
+
+def missing_digits(lo: Fraction, hi: Fraction, digits: int) -> float:
+    """How many decimal digits [lo, hi] lacks of ``digits`` digits relative to the values it holds
+    (<= 0: none; it holds when hi − lo <= 10^-digits · min(|lo|, |hi|)); ∞ when it contains 0 and is
+    not the point 0."""
+    if lo == hi:
+        return -math.inf
+    if lo <= 0 <= hi:
+        return math.inf
+    width, least = hi - lo, min(abs(lo), abs(hi))
+    if width * 10 ** digits <= least:
+        return -math.inf
+    return max(_exp10(width) - _exp10(least) + 1 + digits, 1)
+
+
+def require_digits(section: dict, digits: int) -> None:
+    """The stated enclosures of a point analysis carry ``digits`` digits relative to their values
+    (a claim of 50 digits about a loss of 10^-398 needs an enclosure narrower than 10^-448)."""
+    st = section.get("result") if isinstance(section.get("result"), dict) else {}
+    for key in POINT_ENCLOSURES:
+        lo, hi = parse_interval(st.get(key), f"{section.get('structure')} {key}")
+        if missing_digits(lo, hi, digits) > 0:
+            raise CertificateInvalid(
+                f"{section.get('structure')}: the {key} enclosure [{dec_down(lo, 6)}, {dec_up(hi, 6)}] does "
+                f"not carry the {digits} digits claimed (relative width {_relative(lo, hi)}, more than 1e-{digits})")
+
+
+def _relative(lo: Fraction, hi: Fraction) -> str:
+    if lo <= 0 <= hi:
+        return "∞: it contains 0"
+    return dec_up((hi - lo) / min(abs(lo), abs(hi)), 3)

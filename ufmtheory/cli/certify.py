@@ -3,18 +3,26 @@
 
 Claims: ``optimum`` (a structure's optimal loss/scale), ``order`` (strict order of two optima),
 ``tie`` (exactly one tie λ* of two optima in an interval of width <= 1e-20), ``theorem1`` and
-``theorem7`` (the theorems' inequalities decided exactly for a K range and every L)."""
+``theorem7`` (the theorems' inequalities decided exactly for a K range and every L).
+
+A claim that cannot be proven (enclosures that overlap, no sign change …) is a result, not an error:
+one line "not certified: …", exit status 1, and no file. The file goes to --out, or to an automatic
+name in --dir (default: the current folder); an existing file is never replaced without --force, a
+missing folder is never created, and both are checked before any work starts."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 from fractions import Fraction
 
+from .. import _validate as V
 from .._validate import ParameterError
+from ..limits import CERTIFY_MAX_DIGITS, CERTIFY_MAX_K, CERTIFY_MAX_L, CERTIFY_MAX_N
 from ..report import json_text
 from ..structures import NAMED
-from .common import exact_number, number_list
+from .common import CommandFailed, OutputFile, exact_number, number_list, write_text
 
 CLAIMS = ("optimum", "order", "tie", "theorem1", "theorem7")
 
@@ -30,9 +38,9 @@ def add_parser(sub):
                     "numerically first), theorem1 / theorem7 (their inequalities, exact arithmetic).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("claim", choices=CLAIMS, help="what to certify")
-    p.add_argument("--K", type=int, help="number of classes (>= 2)")
-    p.add_argument("--L", type=int, help="number of weight matrices (>= 1)")
-    p.add_argument("--n", type=int, default=1, help="samples per class (>= 1)")
+    p.add_argument("--K", type=int, help=f"number of classes (2..{CERTIFY_MAX_K})")
+    p.add_argument("--L", type=int, help=f"number of weight matrices (1..{CERTIFY_MAX_L})")
+    p.add_argument("--n", type=int, default=1, help=f"samples per class (1..{CERTIFY_MAX_N:.0e})")
     p.add_argument("--lam", type=exact_number, help="λ > 0 (exact: 0.03, 1/1024, 2^-10) for optimum/order")
     p.add_argument("--structure", default="dnc", help=f"optimum: one of {', '.join(NAMED)}")
     p.add_argument("--structures", default="dnc,paired", help="order/tie: two structure names")
@@ -41,13 +49,24 @@ def add_parser(sub):
     p.add_argument("--lam-interval", type=number_list, metavar="LO,HI",
                    help="tie: certify this exact λ interval (width <= 1e-20) instead of locating the tie")
     p.add_argument("--K-max", type=int, default=200, help="theorem1/theorem7: largest K of the table")
-    p.add_argument("--digits", type=int, default=50, help="digits carried by the enclosures")
+    p.add_argument("--digits", type=int, default=50,
+                   help=f"digits carried by the enclosures, relative to the values (10..{CERTIFY_MAX_DIGITS})")
     p.add_argument("--backend", choices=["arb", "mpmath.iv"], help="interval engine (default: arb if installed)")
-    p.add_argument("--out", metavar="FILE", help="output file ('-' for stdout; default: an automatic name in --dir)")
-    p.add_argument("--dir", default=os.path.join("proofs", "certificates"), help="directory for automatic names")
+    p.add_argument("--out", metavar="FILE", type=OutputFile(allow_stdout=True),
+                   help="output file ('-' for stdout; default: an automatic name in --dir)")
+    p.add_argument("--dir", default=".", type=_folder, help="existing folder for automatic names")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
     p.set_defaults(func=run)
     return p
+
+
+def _folder(text: str) -> str:
+    """argparse type: an existing folder (certify never creates one)."""
+    if not os.path.isdir(text):
+        why = "is not a folder" if os.path.exists(text) else "does not exist (certify does not create folders)"
+        raise argparse.ArgumentTypeError(f"{text!r} {why}")
+    return text
 
 
 def _need(args, *names):
@@ -57,15 +76,19 @@ def _need(args, *names):
 
 
 def _tag(q: Fraction) -> str:
-    from ..certificates.numbers import qstr
-    return qstr(q).replace("/", "_")
+    """λ for a file name: exact when short, else 10 digits and a hash of the exact value."""
+    from ..certificates.numbers import dec_down, qstr
+    exact = qstr(q)
+    if len(exact) <= 40:
+        return exact.replace("/", "_")
+    return f"{dec_down(q, 10)}_{hashlib.sha256(exact.encode()).hexdigest()[:8]}"
 
 
 def _pair(args) -> tuple:
     names = tuple(s.strip() for s in args.structures.split(",") if s.strip())
-    if len(names) != 2:
-        raise ParameterError("structures must name exactly two structures, e.g. dnc,paired")
-    return names
+    if len(names) != 2 or names[0] == names[1]:
+        raise ParameterError("structures must name exactly two different structures, e.g. dnc,paired")
+    return tuple(V.choice("structure", s, tuple(NAMED)) for s in names)
 
 
 def scan_brackets(K, L, n, structures, dps: int = 20) -> list:
@@ -89,69 +112,102 @@ def scan_brackets(K, L, n, structures, dps: int = 20) -> list:
     return out
 
 
-def run(args) -> int:
+def _paths(args, names: list, overwrite: bool | None = None) -> list:
+    """The output path of each file (``-`` for stdout), checked before any work: the folder exists
+    and is writable, and an existing file is replaced only with --force (or ``overwrite``)."""
+    if args.out == "-":
+        return ["-"] * len(names)
+    if args.out:
+        root, ext = os.path.splitext(args.out)
+        paths = [args.out] if len(names) == 1 else [f"{root}_{i + 1}{ext}" for i in range(len(names))]
+    else:
+        paths = [os.path.join(args.dir, nm) for nm in names]
+    check = OutputFile(overwrite=args.force if overwrite is None else overwrite)
+    for path in paths:
+        try:
+            check(path)
+        except argparse.ArgumentTypeError as exc:
+            raise CommandFailed(str(exc), status=2) from None
+    return paths
+
+
+def _jobs(args) -> list:
+    """[(file name, build)]: what to certify, parameters validated, before the certificates are built."""
     from .. import certificates as C
     claim = args.claim
-    jobs = []  # (certificate, default file name)
     if claim in ("theorem1", "theorem7"):
         mk = C.certify_theorem1 if claim == "theorem1" else C.certify_theorem7
         name = "theorem1_inequality" if claim == "theorem1" else "theorem7_inequalities"
-        jobs.append((mk(args.K_max), f"{name}_K2-{args.K_max}.json"))
-    elif claim == "optimum":
-        _need(args, "K", "L", "lam")
-        c = C.certify_optimum(args.structure, args.K, args.L, args.n, args.lam, args.digits, args.backend)
-        jobs.append((c, f"optimum_{args.structure}_K{args.K}_L{args.L}_n{args.n}_lam{_tag(args.lam)}.json"))
-    elif claim == "order":
-        _need(args, "K", "L", "lam")
-        a, b = _pair(args)
-        c = C.certify_order(args.K, args.L, args.n, args.lam, (a, b), args.digits, args.backend)
-        jobs.append((c, f"order_{a}_{b}_K{args.K}_L{args.L}_n{args.n}_lam{_tag(args.lam)}.json"))
-    else:
-        _need(args, "K", "L")
-        a, b = _pair(args)
-        base = f"tie_{a}_{b}_K{args.K}_L{args.L}_n{args.n}"
-        if args.lam_interval is not None:
-            if len(args.lam_interval) != 2:
-                raise ParameterError("lam-interval must be two values LO,HI")
-            lo, hi = sorted(args.lam_interval)
-            jobs.append((C.certify_tie(args.K, args.L, args.n, lo, hi, (a, b), args.digits, args.backend),
-                         base + ".json"))
-        else:
-            if args.lam_bracket is not None:
-                if len(args.lam_bracket) != 2:
-                    raise ParameterError("lam-bracket must be two values A,B")
-                brackets = [tuple(args.lam_bracket)]
-            else:
-                brackets = scan_brackets(args.K, args.L, args.n, (a, b))
-                if not brackets:
-                    print(f"no tie of {a} and {b} found for λ = 2^(-k/4), k = 0..80", file=sys.stderr)
-                    return 1
-            for i, (la, lb) in enumerate(brackets):
-                lam_star = C.locate_tie(args.K, args.L, args.n, la, lb, (a, b))
-                lo, hi = C.tie_interval(lam_star)
-                suffix = f"_{i + 1}" if len(brackets) > 1 else ""
-                jobs.append((C.certify_tie(args.K, args.L, args.n, lo, hi, (a, b), args.digits, args.backend),
-                             base + suffix + ".json"))
+        return [(f"{name}_K2-{args.K_max}.json", lambda: mk(args.K_max))]
+    _need(args, "K", "L", *(("lam",) if claim in ("optimum", "order") else ()))
+    C.model_parameters(args.K, args.L, args.n)
+    C.certificate_digits(args.digits)
+    mid = f"K{args.K}_L{args.L}_n{args.n}"
+    if claim == "optimum":
+        V.choice("structure", args.structure, tuple(NAMED))
+        return [(f"optimum_{args.structure}_{mid}_lam{_tag(args.lam)}.json",
+                 lambda: C.certify_optimum(args.structure, args.K, args.L, args.n, args.lam, args.digits,
+                                           args.backend))]
+    a, b = _pair(args)
+    if claim == "order":
+        return [(f"order_{a}_{b}_{mid}_lam{_tag(args.lam)}.json",
+                 lambda: C.certify_order(args.K, args.L, args.n, args.lam, (a, b), args.digits, args.backend))]
+    base = f"tie_{a}_{b}_{mid}"
+
+    def tie(lo, hi):
+        return lambda: C.certify_tie(args.K, args.L, args.n, lo, hi, (a, b), args.digits, args.backend)
+
+    def located(la, lb):
+        def build():
+            lo, hi = C.tie_interval(C.locate_tie(args.K, args.L, args.n, la, lb, (a, b)))
+            return tie(lo, hi)()
+        return build
+
+    if args.lam_interval is not None:
+        if len(args.lam_interval) != 2:
+            raise ParameterError("lam-interval must be two values LO,HI")
+        return [(base + ".json", tie(*sorted(args.lam_interval)))]
+    if args.lam_bracket is not None:
+        if len(args.lam_bracket) != 2:
+            raise ParameterError("lam-bracket must be two values A,B")
+        return [(base + ".json", located(*args.lam_bracket))]
+    _paths(args, [base + ".json"], overwrite=True)  # the folder, before the scan
+    brackets = scan_brackets(args.K, args.L, args.n, (a, b))
+    if not brackets:
+        raise CommandFailed(f"not certified: no sign change of optimum({a}) − optimum({b}) found for "
+                            f"λ = 2^(-k/4), k = 0..80 (give --lam-bracket A,B)")
+    if len(brackets) == 1:
+        return [(base + ".json", located(*brackets[0]))]
+    return [(f"{base}_{i + 1}.json", located(*br)) for i, br in enumerate(brackets)]
+
+
+def run(args) -> int:
+    from .. import certificates as C
+    jobs = _jobs(args)
+    paths = _paths(args, [name for name, _ in jobs])
+    certs = []
+    try:
+        for _, build in jobs:
+            cert = build()
+            rep = C.check_certificate(cert, args.backend)
+            if not rep.valid:  # pragma: no cover - the builders check what they write
+                raise CommandFailed("not certified: the certificate does not re-check: " + "; ".join(rep.errors))
+            certs.append(cert)
+    except C.CertificationError as exc:
+        raise CommandFailed(f"not certified: {exc}") from None
+    if paths[0] == "-":
+        sys.stdout.write("".join(C.fmt.dumps(c) for c in certs))
+        return 0
     summary = []
-    for cert, default in jobs:
-        path = args.out if args.out else os.path.join(args.dir, default)
-        if len(jobs) > 1 and args.out and args.out != "-":
-            root, ext = os.path.splitext(args.out)
-            path = f"{root}_{len(summary) + 1}{ext}"
-        if path == "-":
-            sys.stdout.write(C.fmt.dumps(cert))
-        else:
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-            C.save(cert, path)
-        rep = C.check_certificate(cert, args.backend)
+    for cert, path in zip(certs, paths):
+        text = C.fmt.dumps(cert)
+        write_text(path, text)
         summary.append({"file": path, "claim": cert["claim"]["statement"], "type": cert["claim"]["type"],
-                        "valid": rep.valid, "bytes": len(C.fmt.dumps(cert))})
-    if path == "-":
-        return 0 if all(s["valid"] for s in summary) else 1
+                        "valid": True, "bytes": len(text), "prec_bits": cert["engine"].get("prec_bits")})
     if args.json:
         print(json_text(summary if len(summary) > 1 else summary[0]))
     else:
         for s in summary:
-            print(f"{'certified' if s['valid'] else 'NOT VALID'}: {s['claim']}")
+            print(f"certified: {s['claim']}")
             print(f"  written to {s['file']} ({s['bytes']} bytes); re-check: ufmtheory check-certificate {s['file']}")
-    return 0 if all(s["valid"] for s in summary) else 1
+    return 0

@@ -1,12 +1,13 @@
 """``ufmtheory check-certificate FILE ...``: re-prove certificates written by ``ufmtheory certify``
-from their own data alone. Exit status 0 if every file holds, 1 if any does not."""
+from their own data alone. Exit status 0 if every file holds, 1 if any does not (one line per file
+with the reason: tampered, malformed, not JSON, a folder …), 2 if a path does not exist."""
 from __future__ import annotations
 
 import argparse
 import os
 
-from .._validate import ParameterError
 from ..report import json_text
+from .common import CommandFailed
 
 
 def add_parser(sub):
@@ -26,10 +27,12 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    """Every file gets one line (VALID/INVALID with the reason); a missing path is refused first."""
     from ..certificates import check_file
-    for f in args.files:
-        if not os.path.isfile(f):
-            raise ParameterError(f"FILE {f!r} does not exist")
+    missing = [f for f in args.files if not os.path.exists(f)]
+    if missing:
+        raise CommandFailed(", ".join(repr(f) for f in missing)
+                            + (" does" if len(missing) == 1 else " do") + " not exist", status=2)
     results = []
     for f in args.files:
         rep = check_file(f, args.backend)
