@@ -87,6 +87,9 @@ def test_sympy_relational_and_greater_than():
     x = sp.Symbol("x")
     cert = assert_inequality(sp.exp(x) > 1 + x + x ** 2 / 2, x=(sp.Rational(1, 2), 3))
     assert cert.check().valid
+    y = sp.Symbol("y", positive=True)  # a symbol with assumptions is matched by name, also on a tail
+    rel = sp.StrictLessThan(y / (y + 2), 1 - 1 / (y + 3), evaluate=False)
+    assert assert_inequality(rel, y=(1, None)).check().valid
 
 
 def test_unbounded_real_tail_with_strictness_kept_by_cancelling_powers():
@@ -123,6 +126,7 @@ def test_box_budget_and_time_limit_refuse():
     (dict(expr="__import__('os') < 1", x=(0, 1)), "unknown name"),
     (dict(expr="x**100000 < 1", x=(0, 1)), "powers are limited"),
     (dict(expr="pi < 1", pi=(0, 1)), "variable names must be identifiers"),
+    (dict(expr="1 < 2", x=(0, 1)), "evaluated the inequality to True"),
     (dict(expr="gamma(x) < 1", x=(1, 2)), "unknown name 'gamma'"),
     (dict(expr="x < 1", x=(None, 1)), "lower end must be finite"),
     (dict(expr="x < 1", x=(0, 1), integer=["y"]), "'y' has no range"),

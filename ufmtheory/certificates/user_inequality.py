@@ -12,7 +12,9 @@ sign f = sign N' · sign D' for every s > 0. A box of the compact domain is prov
 have enclosures of the required signs on the *closed* box, s = 0 included: so a tail bound is
 proven only where N' and D' stay finite as x → ∞, and a strict claim is proven only when N' keeps
 its strict sign in the limit. A tail is proven for all real x >= T, which implies it for the
-integers. Ranges x >= lo with lo <= 0 are split into [lo, 1] and the tail x >= 1.
+integers. Ranges x >= lo with lo <= 0 are split into [lo, 1] and the tail x >= 1. (Where sympy cancels
+a common factor of N and D, the claim is proven for the cancelled form, i.e. for the continuous
+extension of lhs − rhs at isolated 0/0 points.)
 
 The certificate lists, for every region of the domain, the boxes (in compact coordinates) and the
 enclosures; ``check_user_inequality`` rebuilds the regions from the statement, checks that the boxes
@@ -153,10 +155,12 @@ def parse_claim(expr, variables: list) -> Claim:
             if not evaluate:
                 _check_tree(rel)
     elif isinstance(expr, sp.Basic):
-        rel = expr.subs({sp.Symbol(n): s for n, s in names.items()})
+        rel = expr.subs({s: names[s.name] for s in expr.free_symbols if getattr(s, "name", None) in names})
     else:
         raise V.ParameterError(f"expr must be a string or a sympy relational, got {type(expr).__name__}")
     ops = {sp.StrictLessThan: "<", sp.LessThan: "<=", sp.StrictGreaterThan: ">", sp.GreaterThan: ">="}
+    if isinstance(rel, sp.logic.boolalg.BooleanAtom):
+        raise V.ParameterError(f"expr: sympy already evaluated the inequality to {rel} (nothing left to prove)")
     if type(rel) not in ops:
         raise V.ParameterError(f"expr must be an inequality with <, <=, > or >=, got {rel!r}")
     f = sp.sympify(rel.lhs - rel.rhs)
