@@ -4,7 +4,8 @@ import importlib
 
 import pytest
 
-MODULES = ["ufmtheory.cli.common", "ufmtheory.limits", "ufmtheory", "ufmtheory.precision", "ufmtheory.model"]
+MODULES = ["ufmtheory.cli.common", "ufmtheory.limits", "ufmtheory", "ufmtheory.precision", "ufmtheory.model",
+           "ufmtheory.testing.log", "ufmtheory.testing.inequality", "ufmtheory.testing.claims"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -23,8 +23,10 @@ from .format import CheckReport, load, save
 from .inequalities import certify_theorem1, certify_theorem7, check_theorem1, check_theorem7
 from .numbers import CertificateFormatError
 from .scale import DEFAULT_DIGITS, CertificateInvalid, CertificationError
+from .user_inequality import check_user_inequality
 
-_SCALE_CHECKERS = {"optimum": check_optimum, "order": check_order, "tie": check_tie}
+_SCALE_CHECKERS = {"optimum": check_optimum, "order": check_order, "tie": check_tie,
+                   "user-inequality": check_user_inequality}  # ufmtheory.testing.assert_inequality
 _EXACT_CHECKERS = {"theorem1-inequality": check_theorem1, "theorem7-inequalities": check_theorem7}
 CLAIM_TYPES = tuple(_SCALE_CHECKERS) + tuple(_EXACT_CHECKERS)
 
