@@ -17,13 +17,13 @@ MEMORY_LIMIT = 4 * 2**30
 CERT = ["--K", "3", "--L", "2", "--lam", "0.1"]
 
 
-def assert_refused(r, statuses=(1, 2), mentions=()):
+def assert_refused(r, statuses=(1, 2), mentions=(), stream="stderr"):
     assert not r.timed_out, r.describe()
     assert r.status in statuses, r.describe()
     assert "Traceback" not in r.output, r.describe()
     assert r.seconds < TIME_LIMIT, r.describe()
     assert r.peak_rss_bytes < MEMORY_LIMIT, r.describe()
-    msg = [ln for ln in r.stderr.strip().splitlines() if ln and not ln.startswith(("usage:", " "))]
+    msg = [ln for ln in getattr(r, stream).strip().splitlines() if ln and not ln.startswith(("usage:", " "))]
     assert len(msg) == 1, f"expected a one-line message:\n{r.describe()}"
     for word in mentions:
         assert word in msg[0], f"{word!r} not in {msg[0]!r}"
@@ -40,11 +40,11 @@ SIZES = [
     (["landscape", "--K", "4", "--L", "2", "--lam", "0.1", "--d", "1000000"], "memory"),
     (["landscape", "--K", "4", "--L", "2", "--lam", "1e-400"], ""),
     (["landscape", "--K", "4", "--L", "2", "--lam", "0.1", "--seed", "-1"], "seed"),
-    (["sweep", "--preset", "custom", "--K", "4", "--d", "4", "--lam", "1e400", "--out", "{tmp}/s"], "lam"),
-    (["sweep", "--preset", "custom", "--K", "4", "--d", "4", "--lam", "1e-400", "--out", "{tmp}/s"], "lam"),
+    (["sweep", "--preset", "custom", "--K", "4", "--d", "4", "--lam", "1e400", "--out", "{tmp}/s"], "λ"),
+    (["sweep", "--preset", "custom", "--K", "4", "--d", "4", "--lam", "1e-400", "--out", "{tmp}/s"], "λ"),
     (["sweep", "--preset", "custom", "--K", "4", "--d", "4", "--lam", ",", "--out", "{tmp}/s"], "lam"),
     (["sweep", "--preset", "custom", "--K", "4", "--d", "4", "--init-scale", "1e200", "--out", "{tmp}/s"],
-     "init-scale"),
+     "init_scale"),
 ]
 
 HANGS = [
@@ -67,7 +67,7 @@ CERTIFY = [
       "--out", "{tmp}/c.json"], "not certified"),
     (["certify", "tie", "--K", "4", "--L", "2", "--lam-bracket", "0.001,0.002", "--out", "{tmp}/c.json"],
      "not certified"),
-    (["certify", "optimum", *CERT, "--digits", "1000", "--out", "{tmp}/c.json"], "digits"),
+    (["certify", "optimum", *CERT, "--digits", "100000", "--out", "{tmp}/c.json"], "digits"),
     (["sweep", "--preset", "custom", "--K", "4", "--d", "4", "--dask", "notanaddress", "--out", "{tmp}/s"],
      "notanaddress"),
     (["sweep", "--preset", "custom", "--K", "4", "--d", "4", "--dask", "tcp://127.0.0.1:1",
@@ -92,7 +92,16 @@ def test_check_certificate_deeply_nested_json(cli_box, tmp_path):
     f = tmp_path / "deep.json"
     f.write_text("[" * 100000 + "]" * 100000)
     r = cli_box.run(["check-certificate", str(f)])
-    assert_refused(r, statuses=(1,), mentions=["deep.json"])
+    assert_refused(r, statuses=(1,), mentions=["INVALID", "deep.json"], stream="stdout")
+
+
+def test_certify_optimum_at_1000_digits_works_and_rechecks(cli_box, tmp_path):
+    """--digits 1000 raised CertificateFormatError; it is now within the supported range."""
+    out = tmp_path / "c.json"
+    r = cli_box.run(["certify", "optimum", *CERT, "--digits", "1000", "--out", str(out)], timeout=60)
+    assert r.status == 0 and "Traceback" not in r.output, r.describe()
+    check = cli_box.run(["check-certificate", str(out)], timeout=60)
+    assert check.status == 0 and "VALID" in check.stdout, check.describe()
 
 
 # -- files: every command that writes one refuses a bad path before it starts -----------------------
@@ -117,7 +126,7 @@ def _immutable_folder(tmp_path):
 
 
 @pytest.mark.parametrize("writer", list(WRITERS))
-@pytest.mark.parametrize("where", ["missing folder", "a folder", "/proc", "immutable folder"])
+@pytest.mark.parametrize("where", ["missing folder", "a folder", "/proc", "immutable folder", "read-only sysfs"])
 def test_bad_output_path_is_refused(cli_box, tmp_path, writer, where):
     suffix = ".png" if "png" in writer else ".json" if "certify" in writer else ".csv"
     immutable = None
@@ -130,6 +139,8 @@ def test_bad_output_path_is_refused(cli_box, tmp_path, writer, where):
             path.write_text("not a folder")
     elif where == "/proc":
         path = f"/proc/ufmtheory-test{suffix}"
+    elif where == "read-only sysfs":  # refuses new files even to root
+        path = f"/sys/kernel/ufmtheory-test{suffix}"
     else:
         immutable = _immutable_folder(tmp_path)
         path = immutable / f"x{suffix}"
