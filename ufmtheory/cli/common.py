@@ -135,12 +135,42 @@ class OutputFile:
             except OSError as exc:
                 raise fail(exc.strerror or str(exc)) from None
         else:
-            try:
-                with tempfile.TemporaryFile(dir=folder):
-                    pass
-            except OSError as exc:
-                raise fail(f"cannot create a file in {folder!r} ({exc.strerror or exc})") from None
+            _require_creatable(folder, fail)
         return path
+
+
+def _require_creatable(folder: str, fail) -> None:
+    """Create (and drop) a temporary file in ``folder``: the only test root cannot pass by privilege."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise fail(f"cannot create a file in {folder!r} ({exc.strerror or exc})") from None
+
+
+def output_folder(text: str) -> str:
+    """argparse type of a folder option (``sweep --out``): a folder that exists and is writable, or
+    can be created in a writable folder that exists. Refused with the path and the reason: an
+    existing file, a missing parent, a place where no file can be created (read-only, /proc).
+
+    >>> output_folder("/etc/hostname")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: cannot write to '/etc/hostname': it is a file; the option names a folder
+    """
+    path = os.path.expanduser(text)
+    fail = lambda why: argparse.ArgumentTypeError(f"cannot write to {text!r}: {why}")  # noqa: E731
+    if not text.strip():
+        raise fail("empty path")
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise fail("it is a file; the option names a folder")
+    folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(path):
+        if not os.path.exists(folder):
+            raise fail(f"its parent folder {folder!r} does not exist")
+        if not os.path.isdir(folder):
+            raise fail(f"{folder!r} is not a folder")
+    _require_creatable(folder, fail)
+    return path
 
 
 def write_text(path: str, text: str) -> None:

@@ -21,7 +21,7 @@ from .. import _validate as V
 from .. import limits
 from ..report import csv_text, json_text, text_table
 from ..sweep import step_budget
-from .common import CommandFailed, exact_number, int_range, save_figure, write_text
+from .common import CommandFailed, exact_number, int_range, output_folder, save_figure, write_text
 
 PRESETS = ("fig2", "fig5", "custom")
 STEP_FACTOR = 50  # GD steps = STEP_FACTOR / (lr·λ): the penalty's contraction (1 − ηλ)^k reaches e^-50
@@ -34,30 +34,6 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         if action.default is None or action.default is False:
             return action.help
         return super()._get_help_string(action)
-
-
-def output_folder(text: str) -> str:
-    """argparse type of --out: a folder that exists and is writable, or can be created in a writable
-    folder that exists. Refused with the path and the reason: an existing file, a missing parent,
-    a place where no file can be created (read-only, /proc — tried for real, root ignores chmod)."""
-    path = os.path.expanduser(text)
-    fail = lambda why: argparse.ArgumentTypeError(f"cannot write to {text!r}: {why}")  # noqa: E731
-    if not text.strip():
-        raise fail("empty path")
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise fail("it is a file; --out is a folder (results.jsonl, tables and the plot go into it)")
-    folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(path):
-        if not os.path.exists(folder):
-            raise fail(f"its parent folder {folder!r} does not exist")
-        if not os.path.isdir(folder):
-            raise fail(f"{folder!r} is not a folder")
-    try:
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as exc:
-        raise fail(f"cannot create a file in {folder!r} ({exc.strerror or exc})") from None
-    return path
 
 
 def positive_seconds(text: str) -> float:
