@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
-import scipy.stats
 
 from .objective import is_mp
 
@@ -64,6 +63,7 @@ def random_orthogonal(d: int, rng=None, mp: bool = False) -> np.ndarray:
     if not mp:
         if d == 1:
             return np.array([[1.0 if rng.random() < 0.5 else -1.0]])
+        import scipy.stats  # imported here: scipy.stats costs ~1 s of start-up
         return scipy.stats.ortho_group.rvs(d, random_state=rng)
     G = _to_matrix(to_mp_array(rng.standard_normal((d, d))))
     Q, R = mpmath.qr(G)
