@@ -40,7 +40,9 @@ def add_parser(sub):
         description="Run the registered theorem checks and print, theorem by theorem, each claim with its "
                     "parameters, verdict and evidence. Verdicts: certified (interval/exact proof), holds "
                     "(computed), fails, finding (a computed fact the paper does not state), not applicable. "
-                    "Exit status 1 if a claim that should hold fails.",
+                    "Checks from plugins (installed in the entry-point group 'ufmtheory.theorems', or given with "
+                    "--plugin) run like the built-in ones; a plugin that does not load is a warning and a 'fails' "
+                    "row. Exit status 1 if a claim that should hold fails.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--only", type=theorem_keys, metavar="KEYS",
                    help="comma-separated theorem keys (default: all); see --list")
