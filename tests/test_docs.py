@@ -71,7 +71,7 @@ def site(tmp_path_factory):
 def test_site_builds_with_its_pages(site):
     # one test, so that the build runs once (pytest-xdist spreads the tests of a module over workers)
     for page in ["index.html", "getting-started/index.html", "mathematics/index.html",
-                 "tutorial/index.html", "cli/index.html", "api/ufmtheory/index.html"]:
+                 "tutorial/index.html", "plugins/index.html", "cli/index.html", "api/ufmtheory/index.html"]:
         assert (site / page).is_file(), page
 
     cli = _text(site / "cli" / "index.html")

@@ -1,5 +1,9 @@
 """``ufmtheory verify``: run every registered theorem check and print, theorem by theorem, each claim
-with its parameters, verdict and evidence. Exit status 1 if a claim that should hold fails."""
+with its parameters, verdict and evidence. Exit status 1 if a claim that should hold fails.
+
+Checks from plugins (``ufmtheory.theorems.plugins``: installed entry points, ``--plugin MODULE``) run
+like built-in ones. A plugin that did not load is a one-line warning on standard error and a "fails"
+row titled "plugin NAME" (exit status 1) — for an installed plugin only when no ``--only`` is given."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +12,8 @@ import time
 import xml.etree.ElementTree as ET
 
 from ..report import csv_text, hanging, json_text, terminal_width, text_table
-from ..theorems import CheckOptions, REGISTRY, entries
+from .._validate import ParameterError
+from ..theorems import CheckOptions, REGISTRY, entries, plugins
 from .common import OutputFile, write_text
 
 COLUMNS = ["theorem", "claim", "parameters", "verdict", "evidence"]
@@ -20,14 +25,11 @@ _COUNTED = {"certified": ("certified", "certified"), "holds": ("holds", "holds")
 
 
 def theorem_keys(text: str) -> list:
-    """argparse type of --only: 'theorem1, lemma1' → ['theorem1', 'lemma1'] (registered keys, at least one)."""
+    """argparse type of --only: 'theorem1, lemma1' → ['theorem1', 'lemma1'] (at least one; that they are
+    registered is checked by ``run``, once the --plugin modules have registered theirs)."""
     keys = [k.strip() for k in text.split(",") if k.strip()]
     if not keys:
         raise argparse.ArgumentTypeError(f"no theorem key in {text!r} (see --list)")
-    unknown = [k for k in keys if k not in REGISTRY]
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown theorem key {', '.join(map(repr, unknown))} (known: {', '.join(sorted(REGISTRY))})")
     return keys
 
 
@@ -38,11 +40,18 @@ def add_parser(sub):
         description="Run the registered theorem checks and print, theorem by theorem, each claim with its "
                     "parameters, verdict and evidence. Verdicts: certified (interval/exact proof), holds "
                     "(computed), fails, finding (a computed fact the paper does not state), not applicable. "
-                    "Exit status 1 if a claim that should hold fails.",
+                    "Checks from plugins (installed in the entry-point group 'ufmtheory.theorems', or given with "
+                    "--plugin) run like the built-in ones; a plugin that does not load is a warning and a 'fails' "
+                    "row. Exit status 1 if a claim that should hold fails.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--only", type=theorem_keys, metavar="KEYS",
                    help="comma-separated theorem keys (default: all); see --list")
-    p.add_argument("--list", action="store_true", help="list the registered theorems and exit")
+    p.add_argument("--list", action="store_true",
+                   help="list the registered theorems, each with where it comes from (built-in or plugin), and exit")
+    p.add_argument("--plugin", action="append", default=[], metavar="MODULE",
+                   help="import MODULE (a module on sys.path or in the current directory, or a .py file) before "
+                        "running: its theorem checks are registered and run like the built-in ones; repeatable. "
+                        f"Installed plugins (entry-point group '{plugins.GROUP}') are loaded without it")
     p.add_argument("--quick", action="store_true", help="smaller grids")
     p.add_argument("--dps", type=int, default=30,
                    help=f"working precision in significant digits, {VERIFY_MIN_DPS}..{VERIFY_MAX_DPS}; a check that needs more "
@@ -60,18 +69,37 @@ def add_parser(sub):
     return p
 
 
+def load_plugins(modules: list) -> list:
+    """Import the --plugin modules; warn (one line each on stderr) about every plugin that did not load.
+    Returns the PluginFailures of the --plugin modules."""
+    failures = []
+    for name in modules:
+        try:
+            failure = plugins.load_module(name)
+        except ModuleNotFoundError as exc:
+            raise ParameterError(f"--plugin {name}: {exc}") from None
+        if failure:
+            failures.append(failure)
+    for failure in plugins.FAILURES:
+        print(f"ufmtheory verify: warning: {failure}", file=sys.stderr)
+    return failures
+
+
 def run(args) -> int:
+    own_failures = load_plugins(args.plugin)
     if args.list:
         width = terminal_width()
         for e in entries():
-            print("\n".join(hanging(f"{e.title} — {e.source}", width, f"{e.key:12s} ", " " * 13)))
+            print("\n".join(hanging(f"{e.title} — {e.source} [{e.origin}]", width, f"{e.key:12s} ", " " * 13)))
         return 0
     opts = CheckOptions(dps=args.dps, quick=args.quick, progress=not args.no_progress and sys.stderr.isatty())
+    selected = entries(args.only)
+    broken = plugins.FAILURES if args.only is None else own_failures
     start = time.perf_counter()
     results, timings = [], {}
-    for e in entries(args.only):
+    for e in selected + [plugins.failure_entry(f) for f in broken]:
         t0 = time.perf_counter()
-        results.extend((e, r) for r in e.check(opts))
+        results.extend((e, r) for r in plugins.run_check(e, opts))
         timings[e.key] = round(time.perf_counter() - t0, 2)
     seconds = time.perf_counter() - start
     results = grouped(results)

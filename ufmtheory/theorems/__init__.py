@@ -3,17 +3,22 @@
 Importing this package imports every module of it, and each module registers its entries with
 ``register(TheoremEntry(...))``: a new theorem check is a new module here, nothing else to edit.
 Entries are listed in the order given by their ``order`` (then key).
+
+Then the plugins are loaded (``plugins``): the entry points of the group ``ufmtheory.theorems`` of
+every installed distribution register their entries the same way; one that fails to load is
+recorded in ``plugins.FAILURES`` instead of raising.
 """
 import importlib
 import pkgutil
 
-from .registry import REGISTRY, CheckOptions, CheckRow, TheoremEntry, register
+from . import plugins
+from .registry import REGISTRY, CheckOptions, CheckRow, TheoremEntry, register, verdict
 
 for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-    if _info.name not in ("registry",) and not _info.name.startswith("_"):
+    if _info.name not in ("registry", "plugins") and not _info.name.startswith("_"):
         importlib.import_module(f"{__name__}.{_info.name}")
 
-__all__ = ["REGISTRY", "CheckOptions", "CheckRow", "TheoremEntry", "register", "entries"]
+__all__ = ["REGISTRY", "CheckOptions", "CheckRow", "TheoremEntry", "entries", "plugins", "register", "verdict"]
 
 
 def entries(keys=None) -> list:
@@ -23,5 +28,9 @@ def entries(keys=None) -> list:
     unknown = [k for k in keys if k not in REGISTRY]
     if unknown:
         from .._validate import ParameterError
-        raise ParameterError(f"unknown theorem key(s) {unknown}; known: {', '.join(sorted(REGISTRY))}")
+        broken = "".join(f"; {f}" for f in plugins.FAILURES)
+        raise ParameterError(f"unknown theorem key(s) {unknown}; known: {', '.join(sorted(REGISTRY))}{broken}")
     return [REGISTRY[k] for k in keys]
+
+
+plugins.load_entry_points()

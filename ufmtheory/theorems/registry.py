@@ -71,6 +71,7 @@ class TheoremEntry:
     check: Callable[[CheckOptions], list]
     order: float = 100.0  # position in the verify table (paper order: Lemma 1 = 1, Theorem k = 10k, App. A = 90)
     label: str = ""  # the theorem its rows name (e.g. "Theorem 7"): rows of that name from any entry sit here
+    origin: str = "built-in"  # or the plugin that registered it (set by ``plugins``)
 
 
 REGISTRY: dict[str, TheoremEntry] = {}
@@ -78,7 +79,7 @@ REGISTRY: dict[str, TheoremEntry] = {}
 
 def register(entry: TheoremEntry) -> TheoremEntry:
     if entry.key in REGISTRY:
-        raise ValueError(f"theorem key {entry.key!r} registered twice")
+        raise ValueError(f"theorem key {entry.key!r} is already registered ({REGISTRY[entry.key].origin})")
     REGISTRY[entry.key] = entry
     return entry
 
