@@ -121,8 +121,19 @@ def test_figure1_search_finds_nothing_below_paired(capsys):
     assert out["scope"] == "best-known"
     assert out["scope_statement"].startswith("best-known (8 starts found nothing lower")
     assert abs(s["best_loss"] - paired_loss) < 1e-9  # the search reaches paired, and nothing lower
+    assert s["reached_winner"] is True and "weak evidence" not in out["scope_statement"]
     sv = np.array(s["singular_values"])
     assert np.allclose(sv[:5], np.sqrt(n) * 2 * t, rtol=1e-6) and np.all(sv[5:] < 1e-6)
+
+
+def test_search_that_never_reaches_the_winner_says_so(capsys):
+    """(20, 300, 10^-3): one start ends at the zero solution (loss log 20), far above polygon's optimum, so the
+    label stays best-known but the statement calls the evidence weak."""
+    out = run_json(capsys, ["compare", "--K", "20", "--L", "300", "--lam", "0.001", "--search", "1", "--dps", "15"])
+    s = out["search"]
+    assert out["winner"] == "polygon" and out["scope"] == "best-known"
+    assert abs(s["best_loss"] - np.log(20)) < 1e-9 and s["winner_loss"] < np.log(20) - 1
+    assert s["reached_winner"] is False and "weak evidence" in out["scope_statement"]
 
 
 def test_search_scope_refuses_mse():

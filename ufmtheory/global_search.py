@@ -195,8 +195,9 @@ def search_scope(result: dict, starts: int, seed: int = 0, rtol: float = WINNER_
     is what the search optimises. Returns ``{"scope", "search", "statement"}``: scope "best-known" when
     the search's best loss is not below the winner's by more than rtol·max(1, |loss|), else
     "beaten-by-search" (the listed winner is then NOT the optimum). ``search`` holds starts, seed,
-    best_loss, the singular values of the full output Z = Z̄ ⊗ 1ᵀ and of Z̄, rtol and the margin
-    (winner's loss − search's loss). CE only (ParameterError for another loss)."""
+    best_loss, the singular values of the full output Z = Z̄ ⊗ 1ᵀ and of Z̄, rtol, the margin
+    (winner's loss − search's loss) and reached_winner (the margin is >= −tolerance; if not, the
+    statement says the evidence is weak). CE only (ParameterError for another loss)."""
     model = result["model"]
     if model.loss != "ce":
         raise V.ParameterError(f"search: the global search minimises the CE loss only, got loss {model.loss!r}")
@@ -208,10 +209,11 @@ def search_scope(result: dict, starts: int, seed: int = 0, rtol: float = WINNER_
     best = float(best)
     margin = best - r.best_loss
     beaten = margin > rtol * max(1.0, abs(best))
+    reached = margin >= -rtol * max(1.0, abs(best))  # some start got down to the winner's loss
     sv_full = [float(x) * float(np.sqrt(model.n)) for x in r.singular_values]
     search = {"starts": starts, "seed": seed, "best_loss": r.best_loss, "singular_values": sv_full,
               "class_mean_singular_values": [float(x) for x in r.singular_values], "rtol": rtol,
-              "margin": margin, "winner_loss": best}
+              "margin": margin, "winner_loss": best, "reached_winner": bool(reached)}
     listed = ", ".join(result["compared"])
     if beaten:
         shown = ", ".join(f"{x:.6g}" for x in sv_full if x > 1e-8 * max(1.0, sv_full[0]))
@@ -219,8 +221,11 @@ def search_scope(result: dict, starts: int, seed: int = 0, rtol: float = WINNER_
                      f"best listed structure ({winner}, loss {best:.12g}): the listed winner is NOT the optimum")
         scope = "beaten-by-search"
     else:
-        statement = (f"best-known ({starts} starts found nothing lower: search loss {r.best_loss:.16g}, {winner} "
-                     f"{best:.16g}, search − {winner} = {-margin:+.2g}, tolerance {rtol:g}·max(1, |loss|)); "
-                     f"compared: {listed}")
+        statement = (f"best-known ({starts} start{'s' if starts > 1 else ''} found nothing lower: search loss "
+                     f"{r.best_loss:.16g}, {winner} {best:.16g}, search − {winner} = {r.best_loss - best:+.2g}, "
+                     f"tolerance {rtol:g}·max(1, |loss|)); compared: {listed}")
+        if not reached:
+            statement += (f" — but no start reached {winner}'s loss either, so this is weak evidence "
+                          f"(try more --search starts)")
         scope = "best-known"
     return {"scope": scope, "search": search, "statement": statement}
