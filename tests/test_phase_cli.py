@@ -92,4 +92,8 @@ def test_bad_input(args, message, capsys):
 def test_text_output(capsys):
     assert main(["phase", "--K", "4,5", "--L", "2", "--dps", "20", "--workers", "1", "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "dnc|paired" in out and "0.011760498" in out and "DNC ever optimal" in out
+    assert "dnc|paired" in out and "0.011760498" in out and "DNC ever best" in out
+    # winners are labelled as relative to the families compared (K = 4: paired=polygon merged; K = 5: paired2c)
+    assert ("scope: family-relative — each winner is the best among zero, dnc, paired, paired2, paired2c, polygon,"
+            in out)
+    assert "DNC is never the best of the compared families" in out and "DNC is never optimal ==" not in out

@@ -70,6 +70,8 @@ COMPARE_MAX_L = 10_000
 COMPARE_MAX_DPS = 3000
 #: Longest compare run accepted, by ``compare_seconds`` (which over-estimates the runs above).
 COMPARE_MAX_SECONDS = 120
+#: Most starts of ``compare --search`` (one float64 L-BFGS run each; the time limit binds first for K > 10).
+COMPARE_MAX_SEARCH_STARTS = 1000
 
 
 def compare_seconds(K: int, dps: int, structures: int = 3) -> float:
@@ -84,6 +86,21 @@ def compare_seconds(K: int, dps: int, structures: int = 3) -> float:
     True
     """
     return (0.2 + 2e-3 * K * K) * (1 + (dps / 200) ** 1.9) * structures / 3
+
+
+def compare_search_seconds(K: int, L: int, starts: int) -> float:
+    """Rough time of ``compare --search``: one L-BFGS run costs ≈ (L+1)K³ (measured per start, L = 2:
+    K = 10 0.3 s, 40 1.9 s, 80 22 s; K = 10, L = 30 0.9 s; K = 150 did not finish in 280 s).
+
+    >>> compare_search_seconds(5, 2, 24) < 20 and compare_search_seconds(150, 2, 1) > COMPARE_MAX_SECONDS
+    True
+    """
+    return starts * (0.5 + 1.5e-5 * (L + 1) * K ** 3)
+
+
+def compare_search_bytes(K: int, L: int) -> float:
+    """Memory of one ``compare --search`` run: L-BFGS keeps ≈ 2·30 + 20 vectors of (L+1)K² float64."""
+    return 80 * 8 * (L + 1) * K * K
 
 #: construction (relu-paired, triangular), default 30 digits: exact K×K products through L layers.
 #: relu-paired at L = 2: K = 80 took 10 s, K = 160 93 s, K = 300 > 200 s; K = 40, L = 100: 37 s;

@@ -448,7 +448,9 @@ def compare(model: DeepUFM, structures, dps: int = DEFAULT_DPS, backend: str | N
     """Optimum of each structure and the zero solution; ``winner`` is the name with the lowest loss
     ("zero" if nothing beats it). ``ties`` names those whose loss agrees with the winner's to ``dps``
     significant digits, relative to its size (each loss is verified to at least ``dps`` digits, so
-    closer ones cannot be told apart; the zero loss is exact)."""
+    closer ones cannot be told apart; the zero loss is exact). The winner is the best **among**
+    ``compared`` (the zero solution and the structures given): ``scope`` is "family-relative", not a
+    proven global optimum (``global_search.search_scope`` tests it against a multi-start search)."""
     results = [optimal_scale(s, model, dps, backend) for s in structures]
     with mpmath.workdps(dps + 2 * GUARD_DIGITS):
         zero = results[0].zero_loss if results else (mpmath.log(model.K) if model.loss == "ce" else mpmath.mpf(1) / 2)
@@ -456,7 +458,8 @@ def compare(model: DeepUFM, structures, dps: int = DEFAULT_DPS, backend: str | N
         cands.sort(key=lambda kv: kv[1])
         winner, best = cands[0]
         ties = [n for n, v in cands[1:] if agreed_digits(v, best) >= dps]
-    return {"model": model, "results": results, "zero_loss": zero, "winner": winner, "ties": ties, "dps": dps}
+    return {"model": model, "results": results, "zero_loss": zero, "winner": winner, "ties": ties, "dps": dps,
+            "scope": "family-relative", "compared": ["zero"] + [r.name for r in results]}
 
 
 def loss_at_scale(structure: Structure, model: DeepUFM, t, dps: int = DEFAULT_DPS):

@@ -1,12 +1,16 @@
 """``ufmtheory compare``: every structure's exact optimum (scale, loss, fit, penalty), the zero
-solution and the winner, for one (K, L, n, λ)."""
+solution and the winner among them, for one (K, L, n, λ), labelled with how much is proven: "family-relative"
+(best of the listed structures), or with ``--search N`` "best-known" / "beaten-by-search"."""
 from __future__ import annotations
 
 import argparse
+import sys
 
+from .. import _validate as V
 from .. import limits
 from ..precision import DEFAULT_DPS, GUARD_DIGITS, check_dps, nstr, short, workdps
 from ..report import csv_text, json_text, text_table
+from ..global_search import WINNER_RTOL, search_scope
 from ..scale import compare
 from ..structures import NAMED, named
 from .common import OutputFile, add_model_arguments, lam_description, model_from_args, write_text
@@ -24,6 +28,11 @@ def add_parser(sub):
     p.add_argument("--loss", choices=["ce", "mse"], default="ce", help="fit term")
     p.add_argument("--dps", type=int, default=DEFAULT_DPS,
                    help=f"significant digits of the results (5 to {limits.COMPARE_MAX_DPS})")
+    p.add_argument("--search", type=int, default=0, metavar="N",
+                   help=f"also run the multi-start global search (CE only; 0 to {limits.COMPARE_MAX_SEARCH_STARTS} "
+                        f"starts): the winner is 'best-known' if it finds no loss lower by more than "
+                        f"{WINNER_RTOL:g}·max(1, |loss|), else 'beaten-by-search'")
+    p.add_argument("--search-seed", type=int, default=0, help="random seed of --search")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--csv", metavar="FILE", type=OutputFile(),
                    help="also write the table as CSV to FILE")
@@ -49,11 +58,26 @@ def run(args) -> int:
     dps = check_dps(args.dps, limits.COMPARE_MAX_DPS)
     names = _structure_names(args.structures)
     model = model_from_args(args)
-    limits.require_seconds(f"compare at K = {model.K} with {dps} digits ({len(names)} structures; "
-                           f"lower --K or --dps)", limits.compare_seconds(model.K, dps, len(names)),
+    starts = V.integer("--search", args.search, 0, limits.COMPARE_MAX_SEARCH_STARTS)
+    if starts and model.loss != "ce":
+        raise V.ParameterError("--search: the global search minimises the CE loss only (use --loss ce)")
+    V.integer("--search-seed", args.search_seed, 0)
+    if starts:
+        limits.require_memory(f"--search at K = {model.K}, L = {model.L}",
+                              limits.compare_search_bytes(model.K, model.L))
+    limits.require_seconds(f"compare at K = {model.K} with {dps} digits ({len(names)} structures"
+                           + (f", {starts} search starts; lower --K, --dps or --search)" if starts else
+                              "; lower --K or --dps)"),
+                           limits.compare_seconds(model.K, dps, len(names))
+                           + (limits.compare_search_seconds(model.K, model.L, starts) if starts else 0),
                            limits.COMPARE_MAX_SECONDS)
     structures = [named(s, model.K) for s in names]
     res = compare(model, structures, dps)
+    scope = {"scope": "family-relative",
+             "statement": f"family-relative: best among the listed structures ({', '.join(res['compared'])}), "
+                          f"not a proven global optimum (--search N looks for a lower loss)"}
+    if starts:
+        scope = search_scope(res, starts, seed=args.search_seed, progress=sys.stderr.isatty() and not args.json)
     rows = [r.to_dict() for r in res["results"]]
     with workdps(dps + GUARD_DIGITS):  # Λ from the exact λ's, correct to the dps digits shown
         Lambda = nstr(model.Lambda(), dps)
@@ -65,7 +89,12 @@ def run(args) -> int:
         "zero": {"loss": nstr(res["zero_loss"], dps)},
         "winner": res["winner"],
         "ties": res["ties"],
+        "scope": scope["scope"],
+        "compared": res["compared"],
+        "scope_statement": scope["statement"],
     }
+    if starts:
+        out["search"] = scope["search"]
     cols = ["name", "kind", "scale", "loss", "fit", "penalty"]
     zero_row = {"name": "zero", "kind": "zero solution", "scale": "0", "loss": out["zero"]["loss"],
                 "fit": out["zero"]["loss"], "penalty": "0"}
@@ -81,4 +110,5 @@ def run(args) -> int:
         print(f"  {r.name}: positive critical points {cps}")
     tie = f" (ties with {', '.join(res['ties'])} to {dps} significant digits)" if res["ties"] else ""
     print(f"winner: {res['winner']}{tie}")
+    print(f"scope: {scope['statement']}")
     return 0
