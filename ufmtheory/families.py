@@ -24,6 +24,7 @@ import numpy as np
 import sympy as sp
 
 from . import _validate as V
+from .names import FAMILY_NAMES
 from .structures import Structure, _eval, dnc, named, paired, polygon
 
 
@@ -290,9 +291,6 @@ def paired_centred(K: int) -> Family:
     return Family("paired2c", K, (pairs, single_c), build,
                   "odd K: pairs at scale t₁, centred singleton column (e_K − 1/K) at scale t₂",
                   dominates=("paired", "paired2"))
-
-
-FAMILY_NAMES = ("dnc", "paired", "paired2", "paired2c", "polygon")
 
 
 def named_family(name: str, K: int) -> Family:

@@ -23,7 +23,7 @@ from .families import default_families
 from .model import DeepUFM, Parameters
 from .objective import loss_and_gradient, output
 from .optimal_value import FamilyCurves
-from .precision import to_mpf
+from .precision import WINNER_RTOL, to_mpf
 
 
 @dataclass
@@ -180,11 +180,6 @@ def global_search(K: int, L: int, lam, n: int = 1, starts: int = 24, seed: int =
     matches = near[0] <= tol * max(1.0, abs(best)) and near[1] <= 1e-4 * max(1.0, float(np.max(sv)))
     return SearchResult(K, L, n, lam, float(mu), best, sv, Z, finals, hits, tol, named + numerical, near[2], near[0],
                         near[1], bool(matches), bool(better), float(min_named - best))
-
-
-#: A search loss counts as lower than the listed winner's only below loss − WINNER_RTOL·max(1, |loss|):
-#: the search is float64 L-BFGS (its optima agree with the exact ones to ~1e-15, test_global_search).
-WINNER_RTOL = 1e-9
 
 
 def search_scope(result: dict, starts: int, seed: int = 0, rtol: float = WINNER_RTOL,

@@ -16,11 +16,10 @@ import mpmath
 import numpy as np
 
 from . import _validate as V
-from .families import FAMILY_NAMES, named_family
 from .limits import (PHASE_MAX_DPS, PHASE_MAX_K, PHASE_MAX_L, PHASE_MAX_N, PHASE_MAX_SECONDS, phase_cell_seconds,
                      require_seconds)
-from .precision import DEFAULT_DPS, GUARD_DIGITS, nstr
-from .thresholds import SEARCH_BITS, phase
+from .names import FAMILY_NAMES
+from .precision import DEFAULT_DPS, GUARD_DIGITS, SEARCH_BITS, nstr
 
 
 #: What the Theorem 1 comparison of ``phase_grid`` proves, and what is relative to the compared families.
@@ -44,6 +43,8 @@ def _lam(mu, L: int, n: int, dps: int) -> str:
 def cell(K: int, L: int, names=None, n: int = 1, dps: int = DEFAULT_DPS, pairs=(("dnc", "paired"),),
          certify: bool = False, search_bits: int = SEARCH_BITS) -> dict:
     """One (K, L) of the phase diagram as a JSON-ready dict (λ at ``n``; μ = λ at n = 1 also given)."""
+    from .families import named_family  # sympy: only once a cell is computed
+    from .thresholds import phase
     t0 = time.perf_counter()
     names = list(names) if names is not None else None
     fams = None

@@ -27,6 +27,12 @@ MAX_DPS = 10000
 MAX_DECIMAL_EXPONENT = 1000
 #: Longest text accepted as an exact number.
 MAX_NUMBER_CHARS = 200
+#: A search loss counts as lower than the listed winner's only below loss − WINNER_RTOL·max(1, |loss|)
+#: (``global_search.search_scope``): the search is float64 L-BFGS (its optima agree with the exact
+#: ones to ~1e-15, test_global_search).
+WINNER_RTOL = 1e-9
+#: Bits of the interval arithmetic of the threshold search (``thresholds``, ``phase``).
+SEARCH_BITS = 64
 
 _POW = re.compile(r"^\s*([0-9.]+)\s*(?:\^|\*\*)\s*([+-]?\d+)\s*$")
 _EXP = re.compile(r"[eE]\s*([+-]?\d+)\s*$")

@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from . import _validate as V
+from .names import STRUCTURE_NAMES
 from .precision import to_fraction
 
 
@@ -249,7 +250,7 @@ def from_matrix(M, name: str = "user", require_diagonally_superior: bool = False
     return st
 
 
-NAMED = {"dnc": dnc, "paired": paired, "polygon": polygon}
+NAMED = {name: globals()[name] for name in STRUCTURE_NAMES}  # name → the function of that name
 
 
 def named(name: str, K: int) -> Structure:

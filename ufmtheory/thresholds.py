@@ -42,10 +42,9 @@ from .families import Family, default_families, merge_equivalent
 from .intervals import backend as interval_backend
 from .optimal_value import (AmbiguousPoint, Curve, FamilyCurves, IntervalCurve, _enclose, guess, newton_bracket,
                             remember)
-from .precision import DEFAULT_DPS, GUARD_DIGITS, PrecisionError, agreed_digits, check_dps, nstr
+from .precision import DEFAULT_DPS, GUARD_DIGITS, SEARCH_BITS, PrecisionError, agreed_digits, check_dps, nstr
 
 SEARCH_DPS = 20  # mpmath digits of the search's curves (tie brackets); intervals use SEARCH_BITS
-SEARCH_BITS = 64
 
 
 # ---- one component: fold and zero threshold -------------------------------------------------------

@@ -20,8 +20,8 @@ from fractions import Fraction
 from .. import _validate as V
 from .._validate import ParameterError
 from ..limits import CERTIFY_MAX_DIGITS, CERTIFY_MAX_K, CERTIFY_MAX_L, CERTIFY_MAX_N
+from ..names import STRUCTURE_NAMES
 from ..report import json_text
-from ..structures import NAMED
 from .common import CommandFailed, OutputFile, exact_number, number_list, write_text
 
 CLAIMS = ("optimum", "order", "tie", "theorem1", "theorem7")
@@ -42,7 +42,7 @@ def add_parser(sub):
     p.add_argument("--L", type=int, help=f"number of weight matrices (1..{CERTIFY_MAX_L})")
     p.add_argument("--n", type=int, default=1, help=f"samples per class (1..{CERTIFY_MAX_N:.0e})")
     p.add_argument("--lam", type=exact_number, help="λ > 0 (exact: 0.03, 1/1024, 2^-10) for optimum/order")
-    p.add_argument("--structure", default="dnc", help=f"optimum: one of {', '.join(NAMED)}")
+    p.add_argument("--structure", default="dnc", help=f"optimum: one of {', '.join(STRUCTURE_NAMES)}")
     p.add_argument("--structures", default="dnc,paired", help="order/tie: two structure names")
     p.add_argument("--lam-bracket", type=number_list, metavar="A,B",
                    help="tie: λ values on both sides of the tie (default: scan λ = 2^(-k/4), k = 0..80)")
@@ -88,7 +88,7 @@ def _pair(args) -> tuple:
     names = tuple(s.strip() for s in args.structures.split(",") if s.strip())
     if len(names) != 2 or names[0] == names[1]:
         raise ParameterError("structures must name exactly two different structures, e.g. dnc,paired")
-    return tuple(V.choice("structure", s, tuple(NAMED)) for s in names)
+    return tuple(V.choice("structure", s, STRUCTURE_NAMES) for s in names)
 
 
 def scan_brackets(K, L, n, structures, dps: int = 20) -> list:
@@ -144,7 +144,7 @@ def _jobs(args) -> list:
     C.certificate_digits(args.digits)
     mid = f"K{args.K}_L{args.L}_n{args.n}"
     if claim == "optimum":
-        V.choice("structure", args.structure, tuple(NAMED))
+        V.choice("structure", args.structure, STRUCTURE_NAMES)
         return [(f"optimum_{args.structure}_{mid}_lam{_tag(args.lam)}.json",
                  lambda: C.certify_optimum(args.structure, args.K, args.L, args.n, args.lam, args.digits,
                                            args.backend))]

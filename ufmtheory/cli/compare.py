@@ -8,11 +8,9 @@ import sys
 
 from .. import _validate as V
 from .. import limits
-from ..precision import DEFAULT_DPS, GUARD_DIGITS, check_dps, nstr, short, workdps
+from ..names import STRUCTURE_NAMES
+from ..precision import DEFAULT_DPS, GUARD_DIGITS, WINNER_RTOL, check_dps, nstr, short, workdps
 from ..report import csv_text, json_text, text_table
-from ..global_search import WINNER_RTOL, search_scope
-from ..scale import compare
-from ..structures import NAMED, named
 from .common import OutputFile, add_model_arguments, lam_description, model_from_args, write_text
 
 
@@ -24,7 +22,7 @@ def add_parser(sub):
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     add_model_arguments(p, K_max=limits.COMPARE_MAX_K, L_max=limits.COMPARE_MAX_L)
     p.add_argument("--structures", default="dnc,paired,polygon",
-                   help=f"comma-separated distinct names from {', '.join(NAMED)}")
+                   help=f"comma-separated distinct names from {', '.join(STRUCTURE_NAMES)}")
     p.add_argument("--loss", choices=["ce", "mse"], default="ce", help="fit term")
     p.add_argument("--dps", type=int, default=DEFAULT_DPS,
                    help=f"significant digits of the results (5 to {limits.COMPARE_MAX_DPS})")
@@ -45,9 +43,9 @@ def _structure_names(text: str) -> list:
     from .._validate import ParameterError, choice
     names = [s.strip() for s in text.split(",") if s.strip()]
     if not names:
-        raise ParameterError(f"--structures: give at least one of {', '.join(NAMED)}")
+        raise ParameterError(f"--structures: give at least one of {', '.join(STRUCTURE_NAMES)}")
     for s in names:
-        choice("--structures: structure", s, tuple(NAMED))
+        choice("--structures: structure", s, STRUCTURE_NAMES)
     repeated = sorted({s for s in names if names.count(s) > 1})
     if repeated:
         raise ParameterError(f"--structures names {', '.join(repeated)} more than once (give each structure once)")
@@ -71,6 +69,9 @@ def run(args) -> int:
                            limits.compare_seconds(model.K, dps, len(names))
                            + (limits.compare_search_seconds(model.K, model.L, starts) if starts else 0),
                            limits.COMPARE_MAX_SECONDS)
+    from ..global_search import search_scope  # the inputs are valid: now the heavy modules
+    from ..scale import compare
+    from ..structures import named
     structures = [named(s, model.K) for s in names]
     res = compare(model, structures, dps)
     scope = {"scope": "family-relative",

@@ -12,12 +12,8 @@ import math
 
 from .. import limits
 from .._validate import ParameterError
-from ..constructions import orthogonal_frame, relu_paired, triangular
-from ..mse import triangular_beats_dnc
 from ..precision import check_dps
-from ..relu import best_linear_dnc, stated_region, theorem7_inequality
 from ..report import json_text, text_table
-from ..scale import optimal_scale
 from .common import add_model_arguments, lam_description, model_from_args
 
 NAMES = ("relu-paired", "triangular")
@@ -53,13 +49,17 @@ def run(args) -> int:
     limits.require_seconds(f"construction {args.name} at K = {model.K}, L = {model.L} with {dps} digits "
                            f"(lower --K, --L or --dps)", limits.construction_seconds(model.K, model.L, dps),
                            limits.CONSTRUCTION_MAX_SECONDS)
+    r = _triangular_r(model.K) if args.name == "triangular" else None
+    from ..constructions import orthogonal_frame, relu_paired, triangular  # the inputs are valid: now the heavy modules
+    from ..mse import triangular_beats_dnc
+    from ..relu import best_linear_dnc, stated_region, theorem7_inequality
+    from ..scale import optimal_scale
     if args.name == "relu-paired":
         c = relu_paired(model.K, model.L)
         opt, ref = c.optimum(model, dps), best_linear_dnc(model, dps)
         ref_name, penalty_wins = "best linear DNC", theorem7_inequality(model.K, model.L)
         extra = {"stated_region": stated_region(model.K, model.L)}
     else:
-        r = _triangular_r(model.K)
         c = triangular(r, model.L)
         opt = c.optimum(model, dps)
         ref = optimal_scale(orthogonal_frame(model.K), model.with_(activation="linear"), dps)

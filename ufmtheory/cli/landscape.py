@@ -12,15 +12,13 @@ import numpy as np
 
 from .. import _validate as V
 from ..hessian import inertia, lanczos_extremes, zero_tolerance
-from ..landscape import (block_spectrum, critical_points, dense_spectrum, dimension_computed_formula,
-                         dimension_dnc_paper, dimension_paper, jacobian_rank, orbit_jacobian, work_estimate)
 from ..limits import (LANDSCAPE_AUTO_SECONDS, LANDSCAPE_FLOPS_PER_SECOND, LANDSCAPE_MAX_SECONDS, LANDSCAPE_MAX_SEED,
                       LANDSCAPE_MIN_LAMBDA_PRODUCT, LANDSCAPE_MP_OPS_PER_SECOND, require_memory,
                       require_seconds)
 from ..model import DeepUFM  # noqa: F401  (type of _model)
+from ..names import STRUCTURE_NAMES
 from ..precision import DEFAULT_DPS, check_dps, to_mpf
 from ..report import csv_text, json_text
-from ..structures import NAMED, named
 from .common import OutputFile, add_model_arguments, lam_description, model_from_args, write_text
 
 DENSE_LIMIT = 2000      # parameters: dense float64 Hessian and Jacobian at a random frame ("auto")
@@ -42,7 +40,7 @@ def add_parser(sub):
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     add_model_arguments(p, lam_example="0.01")
     p.add_argument("--d", type=int, help="width (>= K; default K)")
-    p.add_argument("--structure", default="dnc", help=f"one of {', '.join(NAMED)}")
+    p.add_argument("--structure", default="dnc", help=f"one of {', '.join(STRUCTURE_NAMES)}")
     p.add_argument("--root", default="all",
                    help="which positive critical scale: all, small, large, or an index 1, 2, … (increasing t)")
     p.add_argument("--dps", type=int, default=DEFAULT_DPS, help="digits of the mpmath checks")
@@ -92,6 +90,8 @@ def _s(x, digits=6):
 
 def analyse(point, args, n_params: int) -> dict:
     """Everything the command reports for one critical point."""
+    from ..landscape import (block_spectrum, dense_spectrum, dimension_computed_formula, dimension_dnc_paper,
+                             dimension_paper, jacobian_rank, orbit_jacobian)
     model, dps = point.model, args.dps
     t0 = time.perf_counter()
     out = {"branch": point.branch, "scale_kind": point.kind, "t": mpmath.nstr(point.t, 20),
@@ -157,6 +157,7 @@ def plan(model, r: int, n_points: int, args, n_params: int) -> dict:
     """Which optional parts run ({"mp_blocks", "dense"}), after refusing (``ParameterError``) a run
     whose estimated memory (``work_estimate``) exceeds the limit or whose time exceeds
     LANDSCAPE_MAX_SECONDS; "auto" parts are dropped when estimated above LANDSCAPE_AUTO_SECONDS."""
+    from ..landscape import work_estimate
     parts = {k: work_estimate(model, r, k) for k in ("blocks", "mp_gradient", "mp_blocks", "dense")}
     secs = {k: n_points * _seconds(e) for k, e in parts.items()}
     use = {"mp_blocks": args.mp == "yes" or (args.mp == "auto" and secs["mp_blocks"] <= LANDSCAPE_AUTO_SECONDS),
@@ -192,6 +193,8 @@ def run(args) -> int:
     _check_lambda(model)
     if model.activation != "linear":  # pragma: no cover - the CLI builds linear models only
         raise V.ParameterError("landscape needs the linear model")
+    from ..landscape import critical_points  # the inputs are valid: now the heavy modules
+    from ..structures import named
     structure = named(args.structure.strip(), model.K)
     points = critical_points(model, structure, dps)
     if not points:

@@ -7,9 +7,8 @@ import argparse
 import sys
 
 from .._validate import ParameterError
-from ..families import FAMILY_NAMES
 from ..limits import PHASE_MAX_DPS, PHASE_MAX_K, PHASE_MAX_L, PHASE_MAX_SECONDS
-from ..phase import CSV_COLUMNS, check_grid, csv_rows, phase_grid, plot
+from ..names import FAMILY_NAMES
 from ..precision import DEFAULT_DPS
 from ..report import csv_text, json_text, text_table
 from .common import PLOT_SUFFIXES, OutputFile, int_range, save_figure, write_text
@@ -65,6 +64,7 @@ def _pairs(text: str) -> tuple:
 
 
 def run(args) -> int:
+    from ..phase import CSV_COLUMNS, check_grid, csv_rows, phase_grid, plot
     _, _, _, dps, _ = check_grid(args.K, args.L, args.n, args.dps, args.workers)
     names = [s.strip() for s in args.structures.split(",") if s.strip()]
     if not names:

@@ -11,9 +11,9 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 
-from ..report import csv_text, hanging, json_text, terminal_width, text_table
 from .._validate import ParameterError
-from ..theorems import CheckOptions, REGISTRY, entries, plugins
+from ..names import PLUGIN_GROUP
+from ..report import csv_text, hanging, json_text, terminal_width, text_table
 from .common import OutputFile, write_text
 
 COLUMNS = ["theorem", "claim", "parameters", "verdict", "evidence"]
@@ -40,7 +40,7 @@ def add_parser(sub):
         description="Run the registered theorem checks and print, theorem by theorem, each claim with its "
                     "parameters, verdict and evidence. Verdicts: certified (interval/exact proof), holds "
                     "(computed), fails, finding (a computed fact the paper does not state), not applicable. "
-                    "Checks from plugins (installed in the entry-point group 'ufmtheory.theorems', or given with "
+                    f"Checks from plugins (installed in the entry-point group '{PLUGIN_GROUP}', or given with "
                     "--plugin) run like the built-in ones; a plugin that does not load is a warning and a 'fails' "
                     "row. Exit status 1 if a claim that should hold fails.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -51,7 +51,7 @@ def add_parser(sub):
     p.add_argument("--plugin", action="append", default=[], metavar="MODULE",
                    help="import MODULE (a module on sys.path or in the current directory, or a .py file) before "
                         "running: its theorem checks are registered and run like the built-in ones; repeatable. "
-                        f"Installed plugins (entry-point group '{plugins.GROUP}') are loaded without it")
+                        f"Installed plugins (entry-point group '{PLUGIN_GROUP}') are loaded without it")
     p.add_argument("--quick", action="store_true", help="smaller grids")
     p.add_argument("--dps", type=int, default=30,
                    help=f"working precision in significant digits, {VERIFY_MIN_DPS}..{VERIFY_MAX_DPS}; a check that needs more "
@@ -72,6 +72,7 @@ def add_parser(sub):
 def load_plugins(modules: list) -> list:
     """Import the --plugin modules; warn (one line each on stderr) about every plugin that did not load.
     Returns the PluginFailures of the --plugin modules."""
+    from ..theorems import plugins
     failures = []
     for name in modules:
         try:
@@ -86,6 +87,7 @@ def load_plugins(modules: list) -> list:
 
 
 def run(args) -> int:
+    from ..theorems import CheckOptions, entries, plugins
     own_failures = load_plugins(args.plugin)
     if args.list:
         width = terminal_width()
@@ -127,6 +129,7 @@ def grouped(results: list) -> list:
     """(entry, row) pairs with all rows of a theorem together: theorems in registry order (a row named
     after an entry's ``label`` sits with that entry, any other with the first entry that made one);
     within a theorem, rows by the registry order of the entry that made them, then as made."""
+    from ..theorems import REGISTRY
     rank = {e.label: (e.order, e.key) for e in REGISTRY.values() if e.label}
     group = {}
     for e, r in sorted(results, key=lambda er: (er[0].order, er[0].key)):

@@ -24,9 +24,8 @@ import sys
 import types
 from dataclasses import dataclass
 
+from ..names import PLUGIN_GROUP as GROUP
 from .registry import REGISTRY
-
-GROUP = "ufmtheory.theorems"
 
 
 @dataclass
