@@ -28,6 +28,8 @@ widgets call it for a few settings and check its answers against values computed
 code("""import matplotlib
 matplotlib.use("Agg")
 %matplotlib inline
+import contextlib
+import io
 import pathlib
 import tempfile
 import time
@@ -188,7 +190,9 @@ def update(K, L, n, lam, structures, show=True, png=None):
 
 md("""## The widgets
 Sliders for K, L, n and log₂ λ, a multi-select of the named structures (`ufmtheory.structures.NAMED`).
-Each change calls `update` (through `ipywidgets.interactive_output`); the latest result is kept in `LAST`.
+Each change calls `update` (through `observe`) and shows its figure in an image widget and its summary
+in a text widget; the latest result is kept in `LAST`. (No `Output` widget: capturing output in one
+makes headless execution by nbclient hang now and then, jupyter/nbclient#312.)
 Computing one setting takes well under a second up to K = 30.""")
 
 code('''K_w = W.IntSlider(value=10, min=2, max=30, description="K", continuous_update=False)
@@ -199,19 +203,30 @@ lam_w = W.FloatLogSlider(value=2.0 ** -10, base=2, min=-30, max=2, step=0.25, de
 lam_text = W.Label()
 s_w = W.SelectMultiple(options=list(NAMED), value=tuple(NAMED), description="structures", rows=len(NAMED))
 LAST = {}
+plot_w = W.Image(format="png")
+text_w = W.Textarea(layout=W.Layout(width="100%", height="12em"), disabled=True)
 
 
-def on_change(K, L, n, lam, structures):
+def on_change(change=None):
+    K, L, n, lam, structures = K_w.value, L_w.value, n_w.value, lam_w.value, s_w.value
     lam_text.value = lam_label(lam)
+    png = io.BytesIO()
     try:
-        LAST["data"] = update(K, L, n, lam, structures)
+        with contextlib.redirect_stdout(io.StringIO()):  # update prints the summary; the widget shows it
+            data = update(K, L, n, lam, structures, show=False, png=png)
     except (ValueError, ut.PrecisionError) as err:  # a ParameterError is a ValueError
         LAST["data"] = None
-        print(f"cannot compute: {err}")
+        text_w.value = f"cannot compute: {err}"
+        return
+    LAST["data"] = data
+    plot_w.value = png.getvalue()
+    text_w.value = summary(data)
 
 
-out = W.interactive_output(on_change, {"K": K_w, "L": L_w, "n": n_w, "lam": lam_w, "structures": s_w})
-display(W.HBox([W.VBox([K_w, L_w, n_w, W.HBox([lam_w, lam_text])]), s_w]), out)''')
+for w in (K_w, L_w, n_w, lam_w, s_w):
+    w.observe(on_change, names="value")
+on_change()
+display(W.HBox([W.VBox([K_w, L_w, n_w, W.HBox([lam_w, lam_text])]), s_w]), plot_w, text_w)''')
 
 md("""## Checks: the callback against values computed by hand
 An independent minimisation of f_S written here from SPEC §3 (the fits and singular values of DNC,
