@@ -45,7 +45,7 @@ from .linalg import svd
 from .model import DeepUFM, Parameters
 from .precision import DEFAULT_DPS, to_mpf
 from .scale import ScaleProblem, optimal_scale_of
-from .structures import Structure, _eval, _exact, from_matrix
+from .structures import Structure, _eval, _exact, from_matrix, orthogonal_frame  # noqa: F401  (orthogonal_frame: re-exported)
 
 
 def _relu_exact(M: sp.MatrixBase) -> sp.ImmutableMatrix:
@@ -341,13 +341,6 @@ def triangular(r: int, L: int) -> Construction:
     """T(r) construction: Γ = K_r, classes = its K = r(r−1)/2 edges (Súkeník et al., SRG T(r))."""
     r = V.integer("r", r, 3)
     return line_graph(list(combinations(range(r), 2)), L, name=f"T({r})")
-
-
-def orthogonal_frame(K: int) -> Structure:
-    """MSE DNC pattern without bias: the orthogonal frame I_K (singular values 1, K times)."""
-    K = V.integer("K", K, 2)
-    return Structure("orthogonal frame", sp.ImmutableMatrix(sp.eye(K)), tuple([sp.Integer(1)] * K),
-                     "identity I_K: class means orthogonal, equal norms (MSE DNC, no bias)")
 
 
 def orthogonal_frame_construction(K: int, L: int, activation: str = "relu") -> Construction:

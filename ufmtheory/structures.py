@@ -231,6 +231,18 @@ def polygon(K: int) -> Structure:
     return Structure("polygon", M, svals, "regular polygon, rank 2 (the q_K witness)")
 
 
+def orthogonal_frame(K: int, name: str = "orthogonal frame") -> Structure:
+    """MSE DNC pattern without bias: the orthogonal frame I_K (singular values 1, K times; Dang et al.
+    2023) — the class means are orthogonal with equal norms, not the centred simplex ETF of CE.
+
+    >>> orthogonal_frame(3).exact_singular_values
+    (1, 1, 1)
+    """
+    K = V.integer("K", K, 2)
+    return Structure(name, sp.ImmutableMatrix(sp.eye(K)), tuple([sp.Integer(1)] * K),
+                     "identity I_K: class means orthogonal, equal norms (MSE DNC, no bias; Dang et al. 2023)")
+
+
 def from_matrix(M, name: str = "user", require_diagonally_superior: bool = False) -> Structure:
     """Any K×K real matrix (nested lists, numpy, sympy). Floats are taken at their exact binary value;
     decimal strings ("0.1") and Fractions exactly."""
@@ -253,9 +265,17 @@ def from_matrix(M, name: str = "user", require_diagonally_superior: bool = False
 NAMED = {name: globals()[name] for name in STRUCTURE_NAMES}  # name → the function of that name
 
 
-def named(name: str, K: int) -> Structure:
-    """A named structure by name: 'dnc', 'paired' or 'polygon'."""
+def named(name: str, K: int, loss: str = "ce") -> Structure:
+    """A named structure by name: 'dnc', 'paired' or 'polygon'. 'dnc' is the neural-collapse
+    pattern *of the loss*: the simplex ETF for CE (paper Def. 2), the orthogonal frame I_K for MSE
+    without bias (Dang et al. 2023).
+
+    >>> named("dnc", 3, loss="mse").matrix == orthogonal_frame(3).matrix
+    True
+    """
     V.choice("structure", name, tuple(NAMED))
+    if name == "dnc" and V.choice("loss", loss, ("ce", "mse")) == "mse":
+        return orthogonal_frame(K, name="dnc")
     return NAMED[name](K)
 
 

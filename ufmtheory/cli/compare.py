@@ -72,7 +72,7 @@ def run(args) -> int:
     from ..global_search import search_scope  # the inputs are valid: now the heavy modules
     from ..scale import compare
     from ..structures import named
-    structures = [named(s, model.K) for s in names]
+    structures = [named(s, model.K, loss=model.loss) for s in names]
     res = compare(model, structures, dps)
     scope = {"scope": "family-relative",
              "statement": f"family-relative: best among the listed structures ({', '.join(res['compared'])}), "

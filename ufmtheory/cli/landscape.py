@@ -195,7 +195,7 @@ def run(args) -> int:
         raise V.ParameterError("landscape needs the linear model")
     from ..landscape import critical_points  # the inputs are valid: now the heavy modules
     from ..structures import named
-    structure = named(args.structure.strip(), model.K)
+    structure = named(args.structure.strip(), model.K, loss=model.loss)
     points = critical_points(model, structure, dps)
     if not points:
         raise V.ParameterError(f"{structure.name} has no positive critical scale at this λ "
