@@ -5,7 +5,7 @@ import importlib
 import pytest
 
 MODULES = ["ufmtheory.cli.common", "ufmtheory.limits", "ufmtheory", "ufmtheory.precision", "ufmtheory.model",
-           "ufmtheory.testing.log", "ufmtheory.testing.inequality", "ufmtheory.testing.claims"]
+           "ufmtheory.testing.log", "ufmtheory.testing.inequality", "ufmtheory.testing.claims", "ufmtheory.processes"]
 
 
 @pytest.mark.parametrize("name", MODULES)

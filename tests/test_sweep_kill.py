@@ -1,4 +1,4 @@
-"""A killed or terminated `ufmtheory sweep` leaves no process behind (issue 14.3).
+"""A killed or terminated `ufmtheory sweep` (or `phase`) leaves no process behind (issue 14.3).
 
 Real processes: the command runs with two worker processes; part 1 (λ = 1/64) finishes in well
 under a second per run, part 2 (λ = 2^-16, ‖∇ℒ‖ <= 1e-9) runs for minutes, so when part 1's runs are
@@ -128,5 +128,32 @@ def test_sigterm_stops_the_sweep_and_keeps_finished_runs(tmp_path):
         assert all("lam=1/64," in r["key"] for r in after)  # part 2's runs were stopped, not finished
         assert not _survivors(kids, 5)
         print(f"stopped {seconds:.2f} s after SIGTERM with {len(after)} runs kept")
+    finally:
+        _cleanup(proc, kids)
+
+
+def test_killed_phase_leaves_no_worker_behind():
+    """`ufmtheory phase` runs its cells on the same pool (ufmtheory.processes): its workers die with it
+    too (with the plain process pool it used before, both workers outlived a SIGKILL)."""
+    proc = subprocess.Popen([sys.executable, "-m", "ufmtheory", "phase", "--K", "20..40", "--L", "1..3",
+                             "--workers", "2", "--no-progress"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    kids = {}
+    try:
+        deadline = time.monotonic() + 120
+        while len(kids) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)  # the workers start at the first submit, after the parent's imports
+            kids = {}
+            for pid in _children(proc.pid):
+                try:
+                    kids[pid] = _start_time(pid)
+                except OSError:
+                    pass
+        assert len(kids) >= 2, f"phase did not start its workers (status {proc.poll()})"
+        time.sleep(1)  # let the workers finish starting (their parent-death setup runs first)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        left = _survivors(kids, 10)
+        assert not left, f"processes {left} outlived the killed phase command by 10 s"
     finally:
         _cleanup(proc, kids)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 import mpmath
 import numpy as np
@@ -19,6 +18,7 @@ from . import _validate as V
 from .limits import (PHASE_MAX_DPS, PHASE_MAX_K, PHASE_MAX_L, PHASE_MAX_N, PHASE_MAX_SECONDS, phase_cell_seconds,
                      require_seconds)
 from .names import FAMILY_NAMES
+from .processes import process_executor
 from .precision import DEFAULT_DPS, GUARD_DIGITS, SEARCH_BITS, nstr
 
 
@@ -93,11 +93,6 @@ def _cell_star(args):
     return cell(*args)
 
 
-def _ignore_sigint():  # worker initializer: Ctrl-C is handled by the parent, which stops the pool
-    import signal
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def grid_seconds(Ks, Ls, dps: int, workers: int) -> float:
     """Estimated wall-clock seconds of the grid Ks × Ls (``limits.phase_cell_seconds`` per cell,
     spread over ``workers``, never less than the slowest cell)."""
@@ -151,18 +146,11 @@ def phase_grid(Ks, Ls, names=None, n: int = 1, dps: int = DEFAULT_DPS, pairs=(("
                 results[i] = _cell_star(jobs[i])
                 bar.update()
         else:
-            ex = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_ignore_sigint)
-            try:
+            with process_executor(min(workers, len(jobs))) as ex:  # workers die with this process
                 futs = {i: ex.submit(_cell_star, jobs[i]) for i in order}
                 for i in order:
                     results[i] = futs[i].result()
                     bar.update()
-            except BaseException:
-                for p in list(getattr(ex, "_processes", {}).values()):
-                    p.terminate()
-                ex.shutdown(wait=False, cancel_futures=True)
-                raise
-            ex.shutdown()
     finally:
         bar.close()
     cells = [results[i] for i in range(len(jobs))]
