@@ -41,7 +41,7 @@ import numpy as np
 from . import _validate as V
 from .hessian import HessianContext, Inertia, inertia, machine_epsilon, symmetric_eigenvalues, zero_tolerance
 from .linalg import random_orthogonal, to_mp_array
-from .model import DeepUFM, Parameters
+from .model import DeepUFM, Parameters, parameter_count
 from .objective import is_mp, loss_and_gradient
 from .precision import DEFAULT_DPS, to_mpf
 from .reduction import balanced_parameters
@@ -566,7 +566,7 @@ def work_estimate(model: DeepUFM, r: int, part: str) -> tuple:
     Jacobian at P parameters: 8P² bytes, ~P³ flops). Dominant terms only; the core block (size
     m = 2rK + (L−1)r², T = L·r(r−1)/2 tangent vectors) dominates the block routes."""
     K, L, d, N = model.K, model.L, model.d, sum(model.class_sizes)
-    P = d * N + (L - 1) * d * d + K * d
+    P = parameter_count(K, L, d, N)
     hvp = 6 * (L * d * d * N + K * d * N)  # one Hessian-vector product
     m, T = 2 * r * K + (L - 1) * r * r, L * r * (r - 1) // 2
     block_ops = 4 * m * m * P + 2 * m * P * T + m * hvp + 4 * m * T * T + 2 * m ** 3
