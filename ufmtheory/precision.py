@@ -42,6 +42,20 @@ class PrecisionError(ArithmeticError):
     """A result did not reproduce to the claimed number of digits when recomputed at higher precision."""
 
 
+def bits_for_digits(digits) -> int:
+    """Binary digits that carry ``digits`` decimal digits: ⌈digits·log2 10⌉.
+
+    >>> bits_for_digits(50), digits_for_bits(bits_for_digits(50))
+    (167, 50)
+    """
+    return int(math.ceil(digits * math.log2(10)))
+
+
+def digits_for_bits(bits) -> int:
+    """Decimal digits that ``bits`` binary digits carry: ⌊bits·log10 2⌋."""
+    return int(math.floor(bits * math.log10(2)))
+
+
 def check_dps(dps, maximum: int = MAX_DPS) -> int:
     """``dps`` as an integer in [5, maximum] (a ParameterError naming the range otherwise)."""
     return integer("dps", dps, 5, min(int(maximum), MAX_DPS))
@@ -73,7 +87,8 @@ def exact_number(text: str) -> Fraction:
             base, exponent = Fraction(m.group(1)), int(m.group(2))
             if base == 0 and exponent < 0:
                 raise ZeroDivisionError
-            if base != 0 and abs(exponent) * abs(_log10(base)) > MAX_DECIMAL_EXPONENT:
+            # |log10 base| < MAX_NUMBER_CHARS (the text is that short), so float(base) is finite
+            if base != 0 and abs(exponent) * abs(math.log10(base)) > MAX_DECIMAL_EXPONENT:
                 raise _not_exact(text, too_big)
             return base ** exponent
         e = _EXP.search(text)
@@ -84,20 +99,10 @@ def exact_number(text: str) -> Fraction:
         if isinstance(exc, ParameterError):
             raise
         raise _not_exact(text) from None
-    if value != 0 and abs(_log10(abs(value))) > MAX_DECIMAL_EXPONENT:
+    bound = Fraction(10) ** MAX_DECIMAL_EXPONENT  # compared exactly (the value has at most ~1200 digits)
+    if value != 0 and not 1 / bound <= abs(value) <= bound:
         raise _not_exact(text, too_big)
     return value
-
-
-def _log10(q: Fraction) -> float:
-    """log10 of a positive Fraction without converting it to float (which can overflow).
-
-    >>> round(_log10(Fraction(1, 10**999)), 9), round(_log10(Fraction(5, 1000)), 9)
-    (-999.0, -2.301029996)
-    """
-    num, den = str(q.numerator), str(q.denominator)
-    return (len(num) - len(num[:15]) - (len(den) - len(den[:15]))
-            + math.log10(int(num[:15]) / int(den[:15])))
 
 
 def short(x, digits: int = 10) -> str:

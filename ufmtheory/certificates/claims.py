@@ -20,6 +20,7 @@ from fractions import Fraction
 import mpmath
 
 from .. import _validate as V
+from ..precision import bits_for_digits
 from ..intervals import backend as interval_backend
 from ..limits import CERTIFY_MAX_DIGITS, CERTIFY_MAX_K, CERTIFY_MAX_L, CERTIFY_MAX_N, CERTIFY_MAX_PREC_BITS
 from ..structures import NAMED
@@ -84,7 +85,7 @@ def _point_analyses(names, K, L, n, lam: Fraction, digits: int, B) -> tuple:
             raise CertificationError(
                 f"{sec['structure']}: the {key} enclosure {_fmt_interval(_stated(sec, key), 6)} does not carry "
                 f"{digits} digits relative to its value even at {prec} bits of working precision")
-        more = 2 * prec if worst[0] == float("inf") else prec + int((worst[0] + 10) * 3.33) + 1
+        more = 2 * prec if worst[0] == float("inf") else prec + bits_for_digits(worst[0] + 10) + 1
         prec = min(more, CERTIFY_MAX_PREC_BITS)
 
 

@@ -34,7 +34,7 @@ from fractions import Fraction
 
 import mpmath
 
-from ..precision import to_fraction
+from ..precision import bits_for_digits, digits_for_bits, to_fraction
 from ..rootfinding import isolate_roots, refine_root
 from .exact import IntervalScale, ScaleData, exact_bounds
 from .numbers import _exp10, dec_down, dec_up, interval_str, parse_interval, qparse, qstr
@@ -54,7 +54,7 @@ class CertificateInvalid(ValueError):
 
 def prec_bits_for(digits: int) -> int:
     """Working precision (bits) of a certificate with enclosures to about ``digits`` digits."""
-    return int(math.ceil((digits + 20) * math.log2(10)))
+    return bits_for_digits(digits + 20)
 
 
 def _sig(digits: int) -> int:
@@ -150,7 +150,7 @@ def build_analysis(data: ScaleData, lam_lo: Fraction, lam_hi: Fraction, digits: 
     (default ``prec_bits_for(digits)``); the stated enclosures are added by ``analysis_section`` after
     ``check_analysis`` has computed them."""
     prec = prec_bits_for(digits) if prec is None else prec
-    with B.precision(prec), mpmath.workdps(max(digits, int(prec * math.log10(2)) - 20) + 30):
+    with B.precision(prec), mpmath.workdps(max(digits, digits_for_bits(prec) - 20) + 30):
         I = IntervalScale(data, B)
         lam_box = B.hull(lam_lo, lam_hi)
         c_box = I.c(lam_box)
