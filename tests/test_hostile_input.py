@@ -5,7 +5,6 @@ child under those caps (tests/cli_sandbox.py).
 Per-command details (the wording of each message, resume of a damaged results.jsonl, killed sweeps)
 are tested next to each command; this file is the whole list in one place.
 """
-import json
 import os
 import subprocess
 

@@ -1,7 +1,6 @@
 """Hostile input to `ufmtheory phase` and `ufmtheory landscape`: refused before work (exit 2, one line
 naming the option and its range or the estimate), no traceback, fast, bounded memory; the phase plot."""
 import json
-from pathlib import Path
 
 import pytest
 

@@ -70,10 +70,5 @@ def csv_text(rows: list, columns: list) -> str:
     return buf.getvalue()
 
 
-def write_csv(path: str, rows: list, columns: list) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        fh.write(csv_text(rows, columns))
-
-
 def json_text(obj) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False)

@@ -13,7 +13,7 @@ import tempfile
 from fractions import Fraction
 
 from .._validate import ParameterError
-from ..precision import MAX_DECIMAL_EXPONENT, MAX_NUMBER_CHARS  # noqa: F401  (re-exported: the bounds of exact_number)
+from ..precision import MAX_NUMBER_CHARS
 from ..precision import exact_number as _parse_exact
 
 
