@@ -56,6 +56,17 @@ def _start_time(pid: int) -> str:
         return fh.read().rsplit(")", 1)[1].split()[19]
 
 
+def _descendants(pid: int) -> dict:
+    """{pid: start time} of the living descendants of ``pid`` (start times tell a reused pid apart)."""
+    kids = {}
+    for child in _children(pid):
+        try:
+            kids[child] = _start_time(child)
+        except OSError:  # it ended meanwhile
+            pass
+    return kids
+
+
 def _start_sweep(out):
     """Start the command; return (process, {pid: start time} of its descendants) once part 1's two
     runs are written and the two workers are running part 2."""
@@ -65,12 +76,7 @@ def _start_sweep(out):
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         if len(read_results(out / "results.jsonl")) >= 2:
-            kids = {}
-            for pid in _children(proc.pid):
-                try:
-                    kids[pid] = _start_time(pid)
-                except OSError:
-                    pass
+            kids = _descendants(proc.pid)
             if len(kids) >= 2:
                 return proc, kids
         time.sleep(0.05)
@@ -143,12 +149,7 @@ def test_killed_phase_leaves_no_worker_behind():
         deadline = time.monotonic() + 120
         while len(kids) < 2 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.1)  # the workers start at the first submit, after the parent's imports
-            kids = {}
-            for pid in _children(proc.pid):
-                try:
-                    kids[pid] = _start_time(pid)
-                except OSError:
-                    pass
+            kids = _descendants(proc.pid)
         assert len(kids) >= 2, f"phase did not start its workers (status {proc.poll()})"
         time.sleep(1)  # let the workers finish starting (their parent-death setup runs first)
         os.kill(proc.pid, signal.SIGKILL)
