@@ -206,3 +206,25 @@ CERTIFY_MAX_N = 10**9
 CERTIFY_MAX_DIGITS = 1000
 #: Working precision of a certificate (bits), when built and when checked (~6000 digits).
 CERTIFY_MAX_PREC_BITS = 20000
+
+
+def certify_model(K, L, n) -> tuple:
+    """(K, L, n) of a certificate checked against ``CERTIFY_MAX_K`` …, before any work (and before the
+    certificate machinery is imported, so a refusal is immediate).
+
+    >>> certify_model(4, 2, 1)
+    (4, 2, 1)
+    """
+    from . import _validate as V
+    return (V.integer("K", K, 2, CERTIFY_MAX_K), V.integer("L", L, 1, CERTIFY_MAX_L),
+            V.integer("n", n, 1, CERTIFY_MAX_N))
+
+
+def certify_digits(digits) -> int:
+    """The digits a certificate's enclosures carry, checked against [10, ``CERTIFY_MAX_DIGITS``].
+
+    >>> certify_digits(30)
+    30
+    """
+    from . import _validate as V
+    return V.integer("digits", digits, 10, CERTIFY_MAX_DIGITS)
