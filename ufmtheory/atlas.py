@@ -53,9 +53,10 @@ import mpmath
 import numpy as np
 
 from . import _validate as V
+from .limits import ATLAS_MAX_DPS, ATLAS_MAX_K
 
-#: Largest K of the atlas (S_6 has 56 classes of subgroups; S_7 has 96 and 7! = 5040 elements).
-MAX_K = 6
+#: Largest K of the atlas (``limits.ATLAS_MAX_K``).
+MAX_K = ATLAS_MAX_K
 
 # ---- permutation groups ------------------------------------------------------------------------
 
@@ -131,7 +132,7 @@ def _element_order(p: tuple) -> int:
 
 def group_name(elements, K: int) -> str:
     """A readable name: 1, S_K, A_K, a Young subgroup S_a×S_b (the full symmetric group of each orbit),
-    C_m (cyclic), D_m (dihedral of order 2m), C_2^k, else 'order N'; followed by the orbit sizes.
+    a wreath product S_a≀S_b (the stabiliser of b blocks of size a in the one moved orbit), C_m (cyclic), D_m (dihedral of order 2m), C_2^k, else 'order N'; followed by the orbit sizes.
 
     >>> group_name(symmetric_group(4), 4)
     'S_4'
@@ -150,6 +151,11 @@ def group_name(elements, K: int) -> str:
         return "×".join(f"S_{s}" for s in sizes if s > 1) + ("" if len(sizes) == 1 else orbit_txt)
     if n == math.factorial(K) // 2:
         return f"A_{K}"
+    moved = [o for o in orbits if len(o) > 1]
+    if len(moved) == 1:
+        w = _wreath(elements, moved[0])
+        if w:
+            return w + ("" if len(sizes) == 1 else orbit_txt)
     orders = [_element_order(g) for g in elements]
     if max(orders) == n:
         return f"C_{n}" + orbit_txt
@@ -161,6 +167,32 @@ def group_name(elements, K: int) -> str:
     if set(orders) <= {1, 2}:
         return f"C_2^{int(round(math.log2(n)))}" + orbit_txt
     return f"order {n}" + orbit_txt
+
+
+def _wreath(elements, orbit: list) -> str:
+    """'S_a≀S_b' if the group is the full stabiliser of a partition of ``orbit`` into b blocks of size a
+    (order (a!)^b·b!, every element mapping blocks to blocks), else ''."""
+    k, n = len(orbit), len(elements)
+    for a in range(2, k):
+        b = k // a
+        if k % a or n != math.factorial(a) ** b * math.factorial(b):
+            continue
+        for blocks in _equal_partitions(orbit, a):
+            bset = {frozenset(x) for x in blocks}
+            if all(frozenset(g[i] for i in x) in bset for g in elements for x in blocks):
+                return f"S_{a}≀S_{b}"
+    return ""
+
+
+def _equal_partitions(items: list, a: int):
+    if not items:
+        yield []
+        return
+    first, rest = items[0], items[1:]
+    for others in itertools.combinations(rest, a - 1):
+        left = [x for x in rest if x not in others]
+        for tail in _equal_partitions(left, a):
+            yield [[first, *others]] + tail
 
 
 def symmetric_group(K: int) -> list:
@@ -702,7 +734,7 @@ def _atlas(K, L, lam, n, starts, seed, dps, search_starts, refine_top, progress)
     n = V.integer("n", n, 1)
     starts = V.integer("starts", starts, 1)
     seed = V.integer("seed", seed, 0)
-    dps = check_dps(dps, 200)
+    dps = check_dps(dps, ATLAS_MAX_DPS)
     search_starts = V.integer("search_starts", search_starts, 0)
     model = DeepUFM(K, L, n=n, lam=lam)
     wdps = dps + GUARD_DIGITS
