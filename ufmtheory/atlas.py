@@ -674,6 +674,7 @@ class CriticalPoint:
     normal_norm: object = None
     digits: float = 0.0
     note: str = ""
+    Z_mp: object = None  # the refined Z̄ (mpf array at dps + 2·GUARD digits)
 
     def to_dict(self, dps: int, n: int) -> dict:
         from .precision import nstr
@@ -791,6 +792,7 @@ def _atlas(K, L, lam, n, starts, seed, dps, search_starts, refine_top, progress)
                     pt.refined, pt.loss, pt.singular_values, pt.digits = True, b["loss"], b["singular_values"], digits
                     pt.full_gradient, pt.fix_gradient, pt.normal_norm = (b["full_gradient"], b["fix_gradient"],
                                                                          b["normal_norm"])
+                    pt.Z_mp = b["Z"]
             except RefinementFailed as exc:
                 pt.note = str(exc)
         rows.append(pt)
