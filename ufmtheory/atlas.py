@@ -583,6 +583,7 @@ def refine(problem: ReducedLoss, Z0: np.ndarray, r: int, basis: list, wdps: int,
         Mi = to_mp_array(Minv)
         Z = _from_coords(B, _coords(B, to_mp_array(problem.stratum(Zf, r)[0])))
         tol = mpmath.mpf(10) ** (-(wdps - 12))
+        last = None
         for it in range(max_iter):
             Zr, Ur, sr, Vr = problem.stratum(Z, r)
             if r and sr[-1] <= mpmath.mpf(10) ** (-(wdps // 2)) * max(1, sr[0]):
@@ -597,7 +598,7 @@ def refine(problem: ReducedLoss, Z0: np.ndarray, r: int, basis: list, wdps: int,
                     nrm = max(mpmath.svd_r(mpmath.matrix(normal.tolist()), compute_uv=False))
                 return {"Z": Zr, "loss": problem.loss(Zr, sr), "singular_values": list(sr),
                         "iterations": it, "fix_gradient": size, "full_gradient": full, "normal_norm": nrm}
-            if it and size > mpmath.mpf(10) ** -4 * last:  # slow chord steps: an mpf Hessian here
+            if last is not None and size > mpmath.mpf(10) ** -4 * last:  # slow chord steps: an mpf Hessian here
                 Mi = _newton_matrix(problem, B, Zr, r)
             last = size
             Z = Zr - _from_coords(B, Mi @ g)
