@@ -501,12 +501,13 @@ class LabelSmoothedCrossEntropy(CrossEntropy):
     certifiable = False
 
     def __init__(self, eps="0.1"):
+        given = eps
         if isinstance(eps, str):
             eps = exact_number(eps)
-        elif isinstance(eps, float):
+        elif isinstance(eps, float) and np.isfinite(eps):
             eps = Fraction(eps)
         if not isinstance(eps, (int, Fraction)) or isinstance(eps, bool) or not 0 <= eps < 1:
-            raise V.ParameterError(f"ls-ce smoothing ε must be a number with 0 <= ε < 1, got {eps!r}")
+            raise V.ParameterError(f"ls-ce smoothing ε must be a number with 0 <= ε < 1, got {given!r}")
         self.eps = Fraction(eps)
 
     @property
@@ -609,8 +610,8 @@ LOSSES = {
     "mse": MeanSquaredError,
     "ls-ce": LabelSmoothedCrossEntropy,
 }
-#: Names with a parameter, and how the parameter is written.
-PARAMETERS = {"ls-ce": "ε, 0 <= ε < 1 (exact: 0.1, 1/10)"}
+#: Names with a parameter: (its symbol, its range). Written name:value, e.g. 'ls-ce:0.1'.
+PARAMETERS = {"ls-ce": ("ε", "0 <= ε < 1, exact: 0.1 or 1/10")}
 
 CE = CrossEntropy()
 MSE = MeanSquaredError()
@@ -623,7 +624,7 @@ def get(loss) -> Loss:
     (True, True)
     >>> get("hinge")
     Traceback (most recent call last):
-    ufmtheory._validate.ParameterError: loss must be one of 'ce', 'mse', 'ls-ce:ε' (ε: 0 <= ε < 1 (exact: 0.1, 1/10)), got 'hinge'
+    ufmtheory._validate.ParameterError: loss must be one of 'ce', 'mse', 'ls-ce:ε' (ε: 0 <= ε < 1, exact: 0.1 or 1/10), got 'hinge'
     """
     if isinstance(loss, Loss):
         return loss
@@ -635,7 +636,8 @@ def get(loss) -> Loss:
         raise V.ParameterError(f"loss must be one of {_names_text()}, got {loss!r}")
     if key in PARAMETERS:
         if not sep or not arg.strip():
-            raise V.ParameterError(f"loss {key!r} needs its parameter: {key}:VALUE with {PARAMETERS[key]}, got {loss!r}")
+            sym, rng = PARAMETERS[key]
+            raise V.ParameterError(f"loss {key!r} needs its parameter: {key}:{sym} with {rng}, got {loss!r}")
         try:
             return LOSSES[key](arg.strip())
         except V.ParameterError as exc:
@@ -646,8 +648,8 @@ def get(loss) -> Loss:
 
 
 def _names_text() -> str:
-    return ", ".join(repr(k + (":ε" if k in PARAMETERS else "")) for k in LOSSES) + \
-        "".join(f" (ε: {v})" for v in PARAMETERS.values())
+    return ", ".join(repr(k + (":" + PARAMETERS[k][0] if k in PARAMETERS else "")) for k in LOSSES) + \
+        "".join(f" ({sym}: {rng})" for sym, rng in PARAMETERS.values())
 
 
 def describe() -> str:
@@ -658,7 +660,7 @@ def describe() -> str:
     """
     lines = []
     for key, cls in LOSSES.items():
-        shown = key + (":ε" if key in PARAMETERS else "")
+        shown = key + (":" + PARAMETERS[key][0] if key in PARAMETERS else "")
         lines.append(f"{shown:<10} {cls.title}" + ("" if cls.certifiable else "  [no certificates]"))
     return "\n".join(lines)
 
