@@ -9,8 +9,9 @@ log Σ_j e^{−t g_j} + t (ε/K) Σ_j g_j (``losses`` module docstring), so, wit
 with G(t) := t^{1−p} (1/(e^t + K − 1) − ε/K): every positive critical point solves G(t) = μ. G < 0 once
 e^t + K − 1 > K/ε, i.e. t > log(K/ε − K + 1), and G(t) < t^{1−p}/K, so the roots lie in
 [(Kμ)^{1/(1−p)}, log(K/ε − K + 1)] (ε > 0, p < 1). ``hand_optimum`` scans G − μ on a log grid of that
-interval (a root pair closer than the grid step would be missed: the engine's count must match), refines each sign change by bisection-type root finding in mpmath and compares every local
-minimum with f(0) = log K. It shares no code with ``scale`` (no interval isolation, no gap moments).
+interval (a root pair closer than the grid step would be missed: the engine's count must match),
+refines each sign change with mpmath's bracketing root finder and compares every local minimum with
+f(0) = log K. It shares no code with ``scale`` (no interval isolation, no gap moments).
 """
 from __future__ import annotations
 
