@@ -114,7 +114,7 @@ def test_custom_grid_options_with_a_preset_are_refused_not_ignored(cli_box, tmp_
     """``sweep --K 1`` used to run the whole fig2 preset, ignoring --K: a custom-grid option given with
     another preset is an error naming the option (exit 2), before any work."""
     r = cli_box.run(["sweep", "--preset", "fig2", "--out", str(tmp_path / "o"), option, value])
-    line = check_refused(r, 2, option, "--preset custom")
+    check_refused(r, 2, option, "--preset custom")
     assert not (tmp_path / "o").exists()
 
 

@@ -6,8 +6,10 @@ parameter sets stacked along axis 0: H has shape (S, d, N), W_l (S, d, d) for l 
 Python-level pass (the per-step interpreter overhead is shared by the S runs).
 
 - Forward: A_0 = H_1, P_l = W_l A_{l−1}, A_l = σ(P_l) (l < L), Z = W_L A_{L−1}.
-- CE fit: g(Z) = (1/N) Σ_i [m_i + log Σ_j e^{Z_ji − m_i} − Z_{y_i,i}], m_i = max_j Z_ji;
-  ∂g/∂Z = (softmax(Z) − Y)/N.  MSE fit: g = ‖Z − Y‖²/(2N), ∂g/∂Z = (Z − Y)/N.
+- Fit from the model's loss object (``losses.Loss.batched_fit``/``batched_gradient``, targets Y
+  precomputed): CE (plain or label-smoothed, Y the one-hot or smoothed targets)
+  g(Z) = (1/N) Σ_i [m_i + log Σ_j e^{Z_ji − m_i} − Σ_j Y_ji Z_ji], m_i = max_j Z_ji,
+  ∂g/∂Z = (softmax(Z) − Y)/N;  MSE g = ‖Z − Y‖²/(2N), ∂g/∂Z = (Z − Y)/N.
 - Penalty ½ Σ_f λ_f ‖F‖_F² with one λ per factor (λ_H, λ_{W_1}, …, λ_{W_L}).
 - Backward: ∂/∂W_L = G A_{L−1}ᵀ + λ W_L; G_A ← W_Lᵀ G; then for l = L−1 … 1:
   G_P = G_A ⊙ σ'(P_l) (σ'(0) := 0 for ReLU), ∂/∂W_l = G_P A_{l−1}ᵀ + λ W_l, G_A ← W_lᵀ G_P;
@@ -89,11 +91,9 @@ class BatchedObjective:
         self.lams = [float(to_mpf(v)) for v in model.lams]
         self.y = model.labels()
         self.N = model.N
-        Y = np.zeros((model.K, model.N))
-        Y[self.y, np.arange(model.N)] = 1.0
-        self.Y = Y
+        self.loss = model.loss_fn
+        self.Y = self.loss.targets(self.y, model.K)  # one-hot, or the smoothed targets of LS-CE
         self.relu = model.activation == "relu"
-        self.ce = model.loss == "ce"
 
     def check(self, batch: Batch) -> Batch:
         shapes = self.model.shapes()
@@ -118,23 +118,12 @@ class BatchedObjective:
         return batch.W[-1] @ A, pres, acts
 
     def fit_gradient(self, Z: np.ndarray) -> np.ndarray:
-        """∂g/∂Z, shape (S, K, N)."""
-        if self.ce:
-            E = np.exp(Z - Z.max(axis=1, keepdims=True))
-            E /= E.sum(axis=1, keepdims=True)
-            E -= self.Y
-            E /= self.N
-            return E
-        return (Z - self.Y) / self.N
+        """∂g/∂Z, shape (S, K, N) (``losses.Loss.batched_gradient``)."""
+        return self.loss.batched_gradient(Z, self.Y)
 
     def fit_value(self, Z: np.ndarray) -> np.ndarray:
-        """g per run, shape (S,)."""
-        if self.ce:
-            m = Z.max(axis=1, keepdims=True)
-            lse = m[:, 0, :] + np.log(np.exp(Z - m).sum(axis=1))
-            return (lse.sum(axis=1) - (Z * self.Y).sum(axis=(1, 2))) / self.N
-        R = Z - self.Y
-        return (R * R).sum(axis=(1, 2)) / (2 * self.N)
+        """g per run, shape (S,) (``losses.Loss.batched_fit``)."""
+        return self.loss.batched_fit(Z, self.Y)
 
     def fit(self, Z: np.ndarray):
         """(g per run (S,), ∂g/∂Z (S, K, N))."""

@@ -20,6 +20,7 @@ import scipy.optimize
 
 from . import _validate as V
 from .families import default_families
+from .losses import CE
 from .model import DeepUFM, Parameters
 from .objective import loss_and_gradient, output
 from .optimal_value import FamilyCurves
@@ -194,7 +195,7 @@ def search_scope(result: dict, starts: int, seed: int = 0, rtol: float = WINNER_
     (winner's loss − search's loss) and reached_winner (the margin is >= −tolerance; if not, the
     statement says the evidence is weak). CE only (ParameterError for another loss)."""
     model = result["model"]
-    if model.loss != "ce":
+    if model.loss_fn != CE:
         raise V.ParameterError(f"search: the global search minimises the CE loss only, got loss {model.loss!r}")
     starts = V.integer("starts", starts, 1)
     r = global_search(model.K, model.L, list(model.lams), n=model.n, starts=starts, seed=seed,

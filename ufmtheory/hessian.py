@@ -10,9 +10,9 @@ The Hessian-vector product is the directional derivative of that gradient along 
     da_0 = 0, da_{k+1} = V_k a_k + F_k da_k,      dZ = V_L a_L + F_L da_L,
     dβ_L = ∇²g(Z)[dZ],  dβ_k = V_{k+1}ᵀ β_{k+1} + F_{k+1}ᵀ dβ_{k+1},
     (∇²ℒ V)_k = dβ_k a_kᵀ + β_k da_kᵀ + λ_k V_k,
-with ∇²g[dZ] = (P∘dZ − P∘(1 1ᵀ(P∘dZ)))/N for cross-entropy (P = softmax(Z), column-wise) and
-dZ/N for MSE. Every formula is exact (no finite differences); it is hand-written because the
-toolkit's objective must run on numpy arrays of mpmath ``mpf`` as well as float64, which no
+with ∇²g[dZ] = (P∘dZ − P∘(1 1ᵀ(P∘dZ)))/N for cross-entropy, plain or label-smoothed (P = softmax(Z),
+column-wise), and dZ/N for MSE (``losses.Loss.hessian_apply``). Every formula is exact (no finite
+differences); it is hand-written because the toolkit's objective must run on numpy arrays of mpmath ``mpf`` as well as float64, which no
 autodiff library supports. Vectors may carry leading batch axes: numpy's ``matmul`` broadcasts,
 so a dense Hessian is one batched product with the identity.
 
@@ -33,7 +33,7 @@ import numpy as np
 
 from . import _validate as V
 from .model import DeepUFM, Parameters
-from .objective import _lams, fit_gradient, is_mp, softmax_columns
+from .objective import _lams, is_mp
 
 
 # ---- products ----------------------------------------------------------------------------------
@@ -49,29 +49,15 @@ def _check_linear(model: DeepUFM):
 
 
 def _fit_hessian_apply(model: DeepUFM, Z, P, dZ):
-    """∇²g(Z)[dZ]; P = softmax(Z) (CE) or None (MSE). dZ may carry leading batch axes.
-
-    CE, column by column: (diag p − ppᵀ)x = p ∘ (x − (pᵀx)1), evaluated as p_i Σ_j p_j (x_i − x_j)
-    (Σ p = 1): no cancellation when one class has p ≈ 1 (large scales, where x_c − pᵀx is tiny)."""
-    if model.loss == "mse":
-        return dZ / model.N
-    D = dZ[..., :, None, :] - dZ[..., None, :, :]  # (…, K, K, N): x_i − x_j
-    W = (D * P[None, :, :]).sum(axis=-2)            # Σ_j p_j (x_i − x_j)
-    return P * W / model.N
+    """∇²g(Z)[dZ]; P = ``model.loss_fn.curvature(Z)`` (softmax for CE, None for MSE). dZ may carry
+    leading batch axes (``losses.Loss.hessian_apply``)."""
+    return model.loss_fn.hessian_apply(P, dZ, model.N)
 
 
 def stable_fit_gradient(model: DeepUFM, Z, P):
-    """∇g(Z) with the label entry of each column computed as −Σ_{j≠y} p_j (not p_y − 1, which
-    cancels to 0 in float64 once p_y rounds to 1). CE only; MSE uses (Z − Y)/N."""
-    if model.loss == "mse":
-        return fit_gradient(model, Z)
-    y = model.labels()
-    cols = np.arange(model.N)
-    G = P.copy()
-    Pm = P.copy()
-    Pm[y, cols] = 0
-    G[y, cols] = -Pm.sum(axis=0)
-    return G / model.N
+    """∇g(Z) written for accuracy at large logits (``losses.Loss.stable_gradient``): for CE the label
+    entry of each column is −Σ_{j≠y} p_j, not p_y − 1 (which cancels to 0 once p_y rounds to 1)."""
+    return model.loss_fn.stable_gradient(Z, P, model.labels())
 
 
 class HessianContext:
@@ -91,7 +77,7 @@ class HessianContext:
             acts.append(self.F[k] @ acts[-1])
         self.acts = acts  # acts[k] = a_k for k >= 1
         self.Z = self.F[L] @ acts[L]
-        self.P = softmax_columns(self.Z) if model.loss == "ce" else None
+        self.P = model.loss_fn.curvature(self.Z)
         G = stable_fit_gradient(model, self.Z, self.P)
         betas = [None] * (L + 1)
         betas[L] = G

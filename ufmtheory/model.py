@@ -15,10 +15,11 @@ import mpmath
 import numpy as np
 
 from . import _validate as V
+from . import losses as _losses
 from .precision import exact_number, to_mpf
 
 ACTIVATIONS = ("linear", "relu")
-LOSSES = ("ce", "mse")
+LOSSES = tuple(_losses.LOSSES)  # registry keys (``losses.LOSSES``; parameterised names like 'ls-ce:0.1')
 #: Largest K and L a model accepts: it stores K class sizes and L+1 λ's (commands bound them
 #: further, ``limits``).
 MAX_K = 10**6
@@ -58,7 +59,9 @@ class DeepUFM:
         Strings ("0.03", "1/1024", "2^-10", "1e-3") are kept exact.
     d : width, integer >= K (default K).
     activation : "linear" or "relu" (ReLU after W_1 … W_{L-1}).
-    loss : "ce" (cross-entropy averaged over the N samples) or "mse" ((1/2N)‖Z − Y‖²).
+    loss : a loss name or ``losses.Loss``: "ce" (cross-entropy averaged over the N samples), "mse"
+        ((1/2N)‖Z − Y‖²), "ls-ce:ε" (label-smoothed CE) — ``losses.LOSSES``. ``model.loss`` is the
+        canonical name, ``model.loss_fn`` the object that supplies every loss-dependent formula.
     class_sizes : optional sequence of K integers >= 1 (imbalanced data, paper App. A).
 
     >>> DeepUFM(K=10, L=2, n=5, lam="2^-10").lam
@@ -93,7 +96,8 @@ class DeepUFM:
         if d is not None and self.d < self.K:  # pragma: no cover - integer() already enforces it
             raise V.ParameterError(f"d must be >= K = {self.K}")
         self.activation = V.choice("activation", activation, ACTIVATIONS)
-        self.loss = V.choice("loss", loss, LOSSES)
+        self.loss_fn = _losses.get(loss)
+        self.loss = self.loss_fn.name
 
     # ---- derived quantities ------------------------------------------------------------------
     @property

@@ -4,8 +4,9 @@ One code path serves both number types: float64 numpy arrays, or numpy arrays of
 (dtype=object, evaluated at the current ``mp.dps``). Cross-entropy uses the shifted log-sum-exp
 log Σ_j e^{z_j} = m + log Σ_j e^{z_j − m}, m = max_j z_j, so logits of any size are safe in float64.
 
-Fit terms (SPEC §1): CE, g(Z) = (1/N) Σ_i [logsumexp(Z_{:,i}) − Z_{y_i, i}], with gradient
-(softmax(Z) − Y)/N; MSE, g(Z) = (1/(2N))‖Z − Y‖², gradient (Z − Y)/N. Penalty ½Σ λ_f‖F‖².
+Fit terms (SPEC §1) come from the model's loss object (``ufmtheory.losses``): CE,
+g(Z) = (1/N) Σ_i [logsumexp(Z_{:,i}) − Z_{y_i, i}], gradient (softmax(Z) − Y)/N; MSE,
+g(Z) = (1/(2N))‖Z − Y‖², gradient (Z − Y)/N; label-smoothed CE. Penalty ½Σ λ_f‖F‖².
 Backpropagation through Z = W_L σ(W_{L−1} ⋯ σ(W_1 H_1)), σ' (0) := 0 for ReLU.
 """
 from __future__ import annotations
@@ -13,74 +14,19 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
+from .losses import cross_entropy_columns, is_mp, logsumexp_columns, softmax_columns  # noqa: F401  (re-exported)
 from .model import DeepUFM, Parameters
 from .precision import to_mpf
 
-_mp_exp = np.frompyfunc(mpmath.exp, 1, 1)
-_mp_log = np.frompyfunc(mpmath.log, 1, 1)
-
-
-def is_mp(a: np.ndarray) -> bool:
-    return np.asarray(a).dtype == object
-
-
-def _exp(a):
-    return _mp_exp(a) if is_mp(a) else np.exp(a)
-
-
-def _log(a):
-    return _mp_log(a) if is_mp(a) else np.log(a)
-
-
-def one_hot(model: DeepUFM, like: np.ndarray) -> np.ndarray:
-    Y = np.zeros((model.K, model.N), dtype=float)
-    Y[model.labels(), np.arange(model.N)] = 1.0
-    if is_mp(like):
-        Y = np.vectorize(mpmath.mpf, otypes=[object])(Y)
-    return Y
-
-
-def logsumexp_columns(Z: np.ndarray) -> np.ndarray:
-    """log Σ_j exp(Z_{j,i}) for every column i, shifted by the column maximum (stable)."""
-    m = Z.max(axis=0)
-    return m + _log(_exp(Z - m).sum(axis=0))
-
-
-def cross_entropy_columns(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """CE_i = log Σ_j e^{Z_ji} − Z_{y_i,i} = (m_i − Z_{y_i,i}) + log1p(Σ_{j ≠ j*} e^{Z_ji − m_i}),
-    m_i = Z_{j*,i} the column maximum: tiny losses keep their relative accuracy (no cancellation)."""
-    cols = np.arange(Z.shape[1])
-    jstar = np.argmax(Z, axis=0) if not is_mp(Z) else np.array(
-        [max(range(Z.shape[0]), key=lambda j: Z[j, i]) for i in cols])
-    m = Z[jstar, cols]
-    E = _exp(Z - m)
-    E[jstar, cols] = 0
-    rest = E.sum(axis=0)
-    log1p = np.frompyfunc(mpmath.log1p, 1, 1) if is_mp(Z) else np.log1p
-    return (m - Z[y, cols]) + log1p(rest)
-
-
-def softmax_columns(Z: np.ndarray) -> np.ndarray:
-    E = _exp(Z - Z.max(axis=0))
-    return E / E.sum(axis=0)
-
 
 def fit_value(model: DeepUFM, Z: np.ndarray):
-    """g(Z): CE or MSE averaged over the N samples."""
-    y = model.labels()
-    if model.loss == "ce":
-        total = cross_entropy_columns(Z, y).sum()
-    else:
-        R = Z - one_hot(model, Z)
-        total = (R * R).sum() / 2
-    return total / model.N
+    """g(Z), averaged over the N samples: ``model.loss_fn.fit`` (``losses``)."""
+    return model.loss_fn.fit(Z, model.labels())
 
 
 def fit_gradient(model: DeepUFM, Z: np.ndarray) -> np.ndarray:
-    """∂g/∂Z."""
-    if model.loss == "ce":
-        return (softmax_columns(Z) - one_hot(model, Z)) / model.N
-    return (Z - one_hot(model, Z)) / model.N
+    """∂g/∂Z: ``model.loss_fn.gradient``."""
+    return model.loss_fn.gradient(Z, model.labels())
 
 
 def _lams(model: DeepUFM, mp: bool):

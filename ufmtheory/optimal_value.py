@@ -34,7 +34,7 @@ import sympy as sp
 
 from .families import Component, Family
 from .intervals import backend as interval_backend
-from .scale import CEFit, IntervalGapMoments
+from .losses import CEFit, IntervalGapMoments
 from .rootfinding import isolate_roots, newton_bracket  # noqa: F401 (re-exported)
 
 

@@ -4,7 +4,10 @@ For a pattern S and Z = t·S ⊗ 1ᵀ (columns of class c repeated n_c times), t
 loss is a function of the scale t >= 0 alone:
     f_S(t) = ḡ_S(t) + ((L+1)/2) Λ P t^p,   p = 2/(L+1),   P = Σ_i s_i(S·diag(√n_c))^p,
     ḡ_S(t) = Σ_c (n_c/N) log Σ_{c'} exp(−t (S_cc − S_{c'c}))          (cross-entropy),
-    ḡ_S(t) = Σ_c (n_c/(2N)) ‖t S_c − e_c‖²                            (MSE).
+    ḡ_S(t) = Σ_c (n_c/(2N)) ‖t S_c − e_c‖²                            (MSE),
+    ḡ_S(t) = CE's + t (ε/K) Σ_c (n_c/N) Σ_{c'} (S_cc − S_{c'c})       (label-smoothed CE, ε),
+each supplied by the model's loss (``losses.Loss.scale_fit``: value, h, h', their interval
+enclosures and the upper bracket below).
 (balanced: P = n^{p/2} Σ s_i(S)^p = n^{1/(L+1)} Σ s_i(S)^p, as in SPEC §2.)
 With h(t) := −ḡ_S'(t), f_S'(t) = t^{p−1} (c − φ(t)), φ(t) := t^{1−p} h(t), c := Λ P, so the positive
 critical points are the roots of F(t) := φ(t) − c, and a root where F decreases is a local minimum.
@@ -13,10 +16,13 @@ Every root is found, with a justified bracket:
 - h(t) <= M := Σ_types w · max(0, max gap), so φ(t) < c for t < (c/M)^{1/(1−p)} (p < 1);
 - with g_min <= 0 a column's smallest gap, h(t) <= Σ w Σ_{g>0} (m_g/m_{g_min}) g e^{−t(g − g_min)},
   whose terms times t^{1−p} decrease for t > (1−p)/(g − g_min); doubling T until that bound is
-  below c gives φ < c on [T, ∞) (MSE: h(t) = B − 2At < 0 for t > B/(2A));
+  below c gives φ < c on [T, ∞) (MSE: h(t) = B − 2At < 0 for t > B/(2A); label-smoothed CE:
+  h(t) <= (1−ε) Σ w g_min + Σ_{g>g_min} w (m_g/m_min)(g − g_min) e^{−t(g − g_min)} with g_min <= 0,
+  derived in ``losses.LSCEFit``, so the same doubling applies);
 - on [t_lo, T] every root is isolated with interval arithmetic (``rootfinding.isolate_roots``),
   then refined in mpmath. The zero solution (loss ḡ(0) = log K for CE) is compared with every
-  local minimum; f → ∞ as t → ∞, so the best of these is the global minimum over t >= 0.
+  local minimum; f → ∞ as t → ∞ (every fit is bounded below — label-smoothed CE by the entropy of
+  its targets — and the penalty grows), so the best of these is the global minimum over t >= 0.
 Precision: computed at dps+15 and dps+30 digits, which must agree to dps digits.
 """
 from __future__ import annotations
@@ -27,172 +33,11 @@ import mpmath
 
 from . import _validate as V
 from .intervals import backend as interval_backend
+from .losses import CEFit, IntervalGapMoments, MSEFit  # noqa: F401  (the fit classes; re-exported)
 from .model import DeepUFM
 from .precision import DEFAULT_DPS, GUARD_DIGITS, PrecisionError, agreed_digits, check_dps, nstr, to_mpf
 from .rootfinding import isolate_roots, refine_root
 from .structures import Structure
-
-
-# ---- fit terms as functions of the scale ------------------------------------------------------
-
-class CEFit:
-    """ḡ(t) = Σ_types w log Σ_j m_j e^{−t g_j} (columns with identical gap multisets grouped)."""
-
-    kind = "ce"
-
-    def __init__(self, types):
-        # types: list of (weight, [gaps], [multiplicities]); gaps include the diagonal gap 0
-        self.types = [(mpmath.mpf(w), [mpmath.mpf(g) for g in gs], [int(m) for m in ms]) for w, gs, ms in types]
-
-    def value(self, t):
-        """log Σ m e^{−tg} = −t g_min + log m_min + log1p(Σ_{g > g_min} (m/m_min) e^{−t(g − g_min)}):
-        keeps relative accuracy when the fit is tiny (large t)."""
-        total = mpmath.mpf(0)
-        for w, gs, ms in self.types:
-            gmin = min(gs)
-            mmin = sum(m for g, m in zip(gs, ms) if g == gmin)
-            rest = mpmath.fsum(m * mpmath.exp(-t * (g - gmin)) for g, m in zip(gs, ms) if g != gmin) / mmin
-            total += w * (mpmath.log(mmin) + mpmath.log1p(rest) - t * gmin)
-        return total
-
-    def moments(self, t, order: int = 2):
-        """(h, h', h'') = Σ w (E_π g, −Var_π g, κ₃,π g), π_j ∝ m_j e^{−t g_j} (h' only when
-        order >= 2, h'' only when order >= 3; the others are returned as 0)."""
-        h = dh = d2h = mpmath.mpf(0)
-        for w, gs, ms in self.types:
-            gmin = min(gs)
-            e = [m * mpmath.exp(-t * (g - gmin)) for g, m in zip(gs, ms)]
-            Zs = mpmath.fsum(e)
-            mean = mpmath.fsum(g * x for g, x in zip(gs, e)) / Zs
-            h += w * mean
-            if order >= 2:
-                dh -= w * mpmath.fsum(x * (g - mean) ** 2 for g, x in zip(gs, e)) / Zs
-            if order >= 3:
-                d2h += w * mpmath.fsum(x * (g - mean) ** 3 for g, x in zip(gs, e)) / Zs
-        return h, dh, d2h
-
-    def h(self, t):
-        """−ḡ'(t) = Σ w E_π[g], π_j ∝ m_j e^{−t g_j}."""
-        return self.moments(t, 1)[0]
-
-    def dh(self, t):
-        """h'(t) = −Σ w Var_π(g)."""
-        return self.moments(t, 2)[1]
-
-    def sup_h(self):
-        """M >= h(t) for all t >= 0."""
-        return mpmath.fsum(w * max(mpmath.mpf(0), max(gs)) for w, gs, ms in self.types)
-
-    def tail_terms(self):
-        """(coefficient a, rate δ) with h(t) <= Σ a e^{−δ t} for all t >= 0."""
-        out = []
-        for w, gs, ms in self.types:
-            gmin = min(gs)
-            mmin = sum(m for g, m in zip(gs, ms) if g == gmin)
-            for g, m in zip(gs, ms):
-                if g > 0:
-                    out.append((w * m * g / mmin, g - gmin))
-        return out
-
-    # interval versions -----------------------------------------------------------------------
-    def interval_functions(self, B):
-        """(h(X), h'(X)) enclosures (``IntervalGapMoments``; the mpf constants enclosed exactly)."""
-        G = IntervalGapMoments(B, [(B.point(w), [B.point(g) for g in gs], [B.point(m) for m in ms])
-                                   for w, gs, ms in self.types])
-        return G.h, G.dh
-
-    @property
-    def zero_value(self):
-        return self.value(mpmath.mpf(0))
-
-
-class IntervalGapMoments:
-    """Interval extensions of the CE gap moments, for gap types given as backend enclosures
-    (w, [g_j], [m_j]): π_j(X) = 1 / Σ_k (m_k/m_j) e^{−X(g_k − g_j)} (X once per term, π_j ∈ (0, 1]),
-        h = Σ w Σ_j g_j π_j,   h' = −Σ w Σ_{i<j} π_i π_j (g_i − g_j)²,   h'' = Σ w Σ_i π_i (g_i − E_π g)³.
-    The ratios m_k/m_j and differences g_k − g_j are enclosed once, here. Shared by ``CEFit``,
-    ``certificates.exact.IntervalScale`` and ``optimal_value.Curve``."""
-
-    def __init__(self, B, types):
-        self.B = B
-        self.types = [(w, list(gs), list(ms)) for w, gs, ms in types]
-        self.ratio = [[[ms[k] / ms[j] for k in range(len(gs))] for j in range(len(gs))] for _, gs, ms in self.types]
-        self.diffs = [[[gs[k] - gs[j] for k in range(len(gs))] for j in range(len(gs))] for _, gs, _ in self.types]
-
-    def pis(self, X, i: int) -> list:
-        """π_j(X) of gap type ``i``."""
-        ratio, diffs = self.ratio[i], self.diffs[i]
-        out = []
-        for j in range(len(ratio)):
-            s = self.B.point(0)
-            for k in range(len(ratio)):
-                s = s + (1 if k == j else ratio[j][k] * self.B.exp(-X * diffs[j][k]))
-            out.append(1 / s)
-        return out
-
-    def h(self, X):
-        total = self.B.point(0)
-        for i, (w, gs, _) in enumerate(self.types):
-            pi = self.pis(X, i)
-            mean = self.B.point(0)
-            for g, q in zip(gs, pi):
-                mean = mean + g * q
-            total = total + w * mean
-        return total
-
-    def dh(self, X):
-        total = self.B.point(0)
-        for i, (w, gs, _) in enumerate(self.types):
-            pi, diffs = self.pis(X, i), self.diffs[i]
-            var = self.B.point(0)
-            for a in range(len(gs)):
-                for b in range(a + 1, len(gs)):
-                    var = var + pi[a] * pi[b] * diffs[b][a] ** 2
-            total = total - w * var
-        return total
-
-    def d2h(self, X):
-        total = self.B.point(0)
-        for i, (w, gs, _) in enumerate(self.types):
-            pi, diffs = self.pis(X, i), self.diffs[i]
-            k3 = self.B.point(0)
-            for a in range(len(gs)):
-                dev = self.B.point(0)
-                for b in range(len(gs)):
-                    if b != a:
-                        dev = dev + pi[b] * diffs[b][a]
-                k3 = k3 + pi[a] * dev ** 3
-            total = total + w * k3
-        return total
-
-
-class MSEFit:
-    """ḡ(t) = A t² − B t + C with A = Σ_c w_c‖S_c‖²/2, B = Σ_c w_c S_cc, C = 1/2."""
-
-    kind = "mse"
-
-    def __init__(self, A, Bc):
-        self.A, self.B, self.C = mpmath.mpf(A), mpmath.mpf(Bc), mpmath.mpf(1) / 2
-
-    def value(self, t):
-        return self.A * t * t - self.B * t + self.C
-
-    def h(self, t):
-        return self.B - 2 * self.A * t
-
-    def dh(self, t):
-        return -2 * self.A
-
-    def sup_h(self):
-        return max(mpmath.mpf(0), self.B)
-
-    def interval_functions(self, B):
-        A, Bc = B.point(self.A), B.point(self.B)
-        return (lambda X: Bc - 2 * A * X), (lambda X: -2 * A + X * 0)
-
-    @property
-    def zero_value(self):
-        return self.C
 
 
 # ---- the one-dimensional problem --------------------------------------------------------------
@@ -236,18 +81,7 @@ class ScaleProblem:
         dps = mpmath.mp.dps if dps is None else dps
         with mpmath.workdps(dps):
             sizes = model.class_sizes
-            N = mpmath.mpf(sum(sizes))
-            if model.loss == "ce":
-                types = []
-                for classes, gaps in structure.column_types():
-                    w = mpmath.fsum(sizes[c] for c in classes) / N
-                    types.append((w, [_num(g, dps) for g, _ in gaps], [m for _, m in gaps]))
-                fit = CEFit(types)
-            else:
-                S = structure.matrix_mp(dps)
-                A = mpmath.fsum(sizes[c] / N * mpmath.fsum(S[i, c] ** 2 for i in range(model.K)) for c in range(model.K)) / 2
-                Bc = mpmath.fsum(sizes[c] / N * S[c, c] for c in range(model.K))
-                fit = MSEFit(A, Bc)
+            fit = model.loss_fn.scale_fit(structure, sizes, dps)
             sv = structure.singular_values_mp(dps, weights=None if model.balanced else list(sizes))
             p = mpmath.mpf(2) / (model.L + 1)
             scale = mpmath.power(mpmath.mpf(sizes[0]), p / 2) if model.balanced else mpmath.mpf(1)
@@ -286,21 +120,10 @@ class ScaleProblem:
             t_lo = mpmath.power(self.c / M, 1 / one_minus_p) / 2
         else:
             t_lo = mpmath.mpf(0)
-        if isinstance(self.fit, MSEFit):
-            if self.fit.A <= 0:
-                return None, None, "A = 0"
-            t_hi = self.fit.B / (2 * self.fit.A) * (1 + mpmath.mpf(2) ** -20)
-            return t_lo, max(t_hi, t_lo * 2), "MSE: h(t) = B − 2At < 0 beyond B/(2A)"
-        terms = self.fit.tail_terms()
-        T = max([mpmath.mpf(1), t_lo] + [one_minus_p / d for _, d in terms])
-        for _ in range(400):
-            bound = mpmath.power(T, one_minus_p) * mpmath.fsum(a * mpmath.exp(-d * T) for a, d in terms)
-            if bound < self.c / 2:
-                break
-            T *= 2
-        else:  # pragma: no cover - would need c below 10^-(10^100)
-            raise ArithmeticError("could not bound the critical points from above")
-        return t_lo, T, "φ(t) <= T^{1−p} Σ a e^{−δT} < c beyond T (decreasing bound)"
+        t_hi, reason = self.fit.upper_bracket(self.c, one_minus_p, t_lo)
+        if t_hi is None:
+            return None, None, reason
+        return t_lo, t_hi, reason
 
     def critical_points(self, backend_name: str | None = None):
         """Every positive critical point (proven isolated), refined to the current precision."""
@@ -342,11 +165,6 @@ class ScaleProblem:
             points.append(CriticalPoint(r, tot, fit, pen, kind))
         report.reason = reason
         return points, report
-
-
-def _num(g, dps):
-    from .structures import _eval
-    return _eval(g, dps)
 
 
 # ---- results -------------------------------------------------------------------------------------
@@ -453,7 +271,7 @@ def compare(model: DeepUFM, structures, dps: int = DEFAULT_DPS, backend: str | N
     proven global optimum (``global_search.search_scope`` tests it against a multi-start search)."""
     results = [optimal_scale(s, model, dps, backend) for s in structures]
     with mpmath.workdps(dps + 2 * GUARD_DIGITS):
-        zero = results[0].zero_loss if results else (mpmath.log(model.K) if model.loss == "ce" else mpmath.mpf(1) / 2)
+        zero = results[0].zero_loss if results else model.loss_fn.zero_fit(model.K)
         cands = [("zero", zero)] + [(r.name, r.loss) for r in results if r.kind != "zero"]
         cands.sort(key=lambda kv: kv[1])
         winner, best = cands[0]

@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from . import _validate as V
+from .losses import get as get_loss
 from .names import STRUCTURE_NAMES
 from .precision import to_fraction
 
@@ -86,6 +87,10 @@ class Structure:
                 groups.setdefault(key, []).append(c)
             self._cache["types"] = tuple((tuple(cs), key) for key, cs in groups.items())
         return self._cache["types"]
+
+    def column_types_mp(self, dps: int) -> list:
+        """``column_types`` with the gaps evaluated at ``dps`` digits: [(classes, [(gap mpf, count)])]."""
+        return [(classes, [(_eval(g, dps), m) for g, m in gaps]) for classes, gaps in self.column_types()]
 
     def is_diagonally_superior(self) -> bool:
         """Paper Def. 3: S_cc > S_{c'c} for every c' ≠ c (decided exactly)."""
@@ -265,17 +270,17 @@ def from_matrix(M, name: str = "user", require_diagonally_superior: bool = False
 NAMED = {name: globals()[name] for name in STRUCTURE_NAMES}  # name → the function of that name
 
 
-def named(name: str, K: int, loss: str = "ce") -> Structure:
+def named(name: str, K: int, loss="ce") -> Structure:
     """A named structure by name: 'dnc', 'paired' or 'polygon'. 'dnc' is the neural-collapse
-    pattern *of the loss*: the simplex ETF for CE (paper Def. 2), the orthogonal frame I_K for MSE
-    without bias (Dang et al. 2023).
+    pattern *of the loss* (``losses.Loss.dnc``): the simplex ETF for CE and label-smoothed CE
+    (paper Def. 2), the orthogonal frame I_K for MSE without bias (Dang et al. 2023).
 
     >>> named("dnc", 3, loss="mse").matrix == orthogonal_frame(3).matrix
     True
     """
     V.choice("structure", name, tuple(NAMED))
-    if name == "dnc" and V.choice("loss", loss, ("ce", "mse")) == "mse":
-        return orthogonal_frame(K, name="dnc")
+    if name == "dnc":
+        return get_loss(loss).dnc(K)
     return NAMED[name](K)
 
 

@@ -23,7 +23,7 @@ from fractions import Fraction
 import sympy as sp
 
 from .. import _validate as V
-from ..scale import IntervalGapMoments
+from ..losses import IntervalGapMoments
 from ..structures import named
 
 

@@ -228,6 +228,23 @@ def lam_description(args):
     return fraction_str(args.lam) if args.lam is not None else [fraction_str(x) for x in args.lams]
 
 
+def loss_name(text: str) -> str:
+    """argparse type of ``--loss``: a registered loss name, parameterised as 'ls-ce:0.1'
+    (``losses.get``), returned canonical; '--loss help' prints the registry and exits."""
+    from ..losses import cli_type
+    return cli_type(text)
+
+
+def add_loss_argument(p, help_prefix: str = "", default: str | None = "ce") -> None:
+    """``--loss`` (default 'ce'; ``default=None`` when the caller fills it in, as sweep's custom grid
+    does) with the registered losses in its help (``losses.LOSSES``)."""
+    from ..losses import LOSSES, PARAMETERS
+    names = ", ".join(k + (":" + PARAMETERS[k][0] if k in PARAMETERS else "") for k in LOSSES)
+    shown = "" if default is not None else " (default: ce)"
+    p.add_argument("--loss", type=loss_name, default=default, metavar="LOSS",
+                   help=f"{help_prefix}fit term: {names} (e.g. ls-ce:0.1); '--loss help' lists them{shown}")
+
+
 def model_from_args(args, **model_options):
     """DeepUFM(K, L, n, λ) from the shared options (``add_model_arguments``); ``model_options`` are
     passed on (loss, activation, d …)."""

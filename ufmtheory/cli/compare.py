@@ -8,10 +8,11 @@ import sys
 
 from .. import _validate as V
 from .. import limits
+from ..losses import CE
 from ..names import STRUCTURE_NAMES
 from ..precision import DEFAULT_DPS, GUARD_DIGITS, WINNER_RTOL, check_dps, nstr, short, workdps
 from ..report import csv_text, json_text, text_table
-from .common import OutputFile, add_model_arguments, lam_description, model_from_args, write_text
+from .common import OutputFile, add_loss_argument, add_model_arguments, lam_description, model_from_args, write_text
 
 
 def add_parser(sub):
@@ -23,7 +24,7 @@ def add_parser(sub):
     add_model_arguments(p, K_max=limits.COMPARE_MAX_K, L_max=limits.COMPARE_MAX_L)
     p.add_argument("--structures", default="dnc,paired,polygon",
                    help=f"comma-separated distinct names from {', '.join(STRUCTURE_NAMES)}")
-    p.add_argument("--loss", choices=["ce", "mse"], default="ce", help="fit term")
+    add_loss_argument(p)
     p.add_argument("--dps", type=int, default=DEFAULT_DPS,
                    help=f"significant digits of the results (5 to {limits.COMPARE_MAX_DPS})")
     p.add_argument("--search", type=int, default=0, metavar="N",
@@ -57,7 +58,7 @@ def run(args) -> int:
     names = _structure_names(args.structures)
     model = model_from_args(args)
     starts = V.integer("--search", args.search, 0, limits.COMPARE_MAX_SEARCH_STARTS)
-    if starts and model.loss != "ce":
+    if starts and model.loss_fn != CE:
         raise V.ParameterError("--search: the global search minimises the CE loss only (use --loss ce)")
     V.integer("--search-seed", args.search_seed, 0)
     if starts:

@@ -20,7 +20,7 @@ from .. import _validate as V
 from .. import limits
 from ..report import csv_text, json_text, text_table
 from ..sweep import step_budget
-from .common import CommandFailed, exact_number, int_range, output_folder, save_figure, write_text
+from .common import CommandFailed, add_loss_argument, exact_number, int_range, output_folder, save_figure, write_text
 
 PRESETS = ("fig2", "fig5", "custom")
 STEP_FACTOR = 50  # GD steps = STEP_FACTOR / (lr·λ): the penalty's contraction (1 − ηλ)^k reaches e^-50
@@ -104,7 +104,7 @@ def add_parser(sub):
     p.add_argument("--d", type=int_range, help="custom: widths (>= K), e.g. 10,20,70 or 10..20 (default: 70)")
     p.add_argument("--lam", help="custom: λ values, comma-separated (exact: 2^-10,1/512) (default: 2^-10)")
     p.add_argument("--activation", choices=["linear", "relu"], help="custom: σ (default: linear)")
-    p.add_argument("--loss", choices=["ce", "mse"], help="custom: fit term (default: ce)")
+    add_loss_argument(p, "custom: ", default=None)
     p.add_argument("--batch", type=int, default=5, help="seeds per task (one vectorised GD call)")
     p.add_argument("--workers", type=int,
                    help=f"worker processes, 1..{limits.SWEEP_MAX_WORKERS} (default: CPU count; 1: in this process)")

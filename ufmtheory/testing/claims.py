@@ -8,6 +8,7 @@ from fractions import Fraction
 from .. import _validate as V
 from ..certificates import CertificationError, certify_optimum, save
 from ..certificates.numbers import parse_interval, qstr
+from ..losses import get as get_loss
 from ..precision import to_fraction
 from .log import ClaimFailed, ClaimRefused, record
 
@@ -32,10 +33,10 @@ def _model_params(model, loss) -> tuple:
     from ..model import DeepUFM
     if not isinstance(model, DeepUFM):
         raise V.ParameterError(f"model must be a ufmtheory DeepUFM, got {type(model).__name__}")
-    loss = model.loss if loss is None else V.choice("loss", loss, ("ce", "mse"))
-    if loss != "ce" or model.activation != "linear":
+    loss = model.loss_fn if loss is None else get_loss(loss)
+    if not loss.certifiable or model.activation != "linear":
         raise ClaimRefused(f"certified optima cover the linear model with cross-entropy loss only "
-                           f"(got activation={model.activation!r}, loss={loss!r})")
+                           f"(got activation={model.activation!r}, loss={loss.name!r})")
     if len(set(model.class_sizes)) != 1:
         raise ClaimRefused("certified optima need balanced classes (equal class_sizes)")
     if len(set(model.lams)) != 1:

@@ -26,6 +26,8 @@ import numpy as np
 
 from ..closed_forms import dang_mse_dnc, triangular_constant, triangular_loss
 from ..constructions import orthogonal_frame, orthogonal_frame_construction, triangular
+from ..losses import MSE
+from ..losses import get as get_loss
 from ..model import DeepUFM
 from ..mse import lambda_at, triangular_beats_dnc
 from ..objective import loss_parts
@@ -207,7 +209,7 @@ register(TheoremEntry(
     statement=("Deep linear MSE DUFM (no bias): DNC is the orthogonal frame γI with γ^{L−1}(1−γ)^{L+1} = "
                "K^{L+1} n λ_H Π λ_W; the non-zero optimum is global iff K^{L+1} n λ_H Π λ_W < (L−1)^{L−1}/L^{2L}."),
     source="Dang et al., ICML 2023 (Neural collapse in deep linear networks)",
-    hypotheses=lambda loss="mse", activation="linear", **_: loss == "mse" and activation == "linear",
+    hypotheses=lambda loss="mse", activation="linear", **_: get_loss(loss) == MSE and activation == "linear",
     check=check_dnc,
     order=80,
 ))
@@ -218,7 +220,7 @@ register(TheoremEntry(
     statement=("ReLU MSE DUFM: DNC is not optimal for deeper networks; low-rank solutions built from strongly "
                "regular graphs (triangular graph T(r), K = r(r−1)/2) have lower loss."),
     source="Súkeník, Lampert & Mondelli, NeurIPS 2024, arXiv:2405.14468",
-    hypotheses=lambda loss="mse", activation="relu", **_: loss == "mse" and activation == "relu",
+    hypotheses=lambda loss="mse", activation="relu", **_: get_loss(loss) == MSE and activation == "relu",
     check=check_lowrank,
     order=81,
 ))

@@ -14,6 +14,8 @@ from fractions import Fraction
 import mpmath
 
 from ..closed_forms import zhu_l1
+from ..losses import CE
+from ..losses import get as get_loss
 from ..model import DeepUFM
 from ..objective import gradient_norm, loss_and_gradient
 from ..precision import agreed_digits
@@ -90,7 +92,7 @@ ENTRY = register(TheoremEntry(
     statement=("L = 1 CE UFM: a non-zero optimum exists iff K√(nλ_Wλ_H) < 1; it is DNC with margin "
                "t* = log(1/√(nλ_Wλ_H) − K + 1)."),
     source="Zhu et al., NeurIPS 2021 (A geometric analysis of neural collapse with unconstrained features)",
-    hypotheses=lambda L, loss="ce", **_: L == 1 and loss == "ce",
+    hypotheses=lambda L, loss="ce", **_: L == 1 and get_loss(loss) == CE,
     check=check,
     order=85,
 ))
