@@ -9,11 +9,10 @@ import mpmath
 import numpy as np
 import pytest
 
-from ufmtheory.atlas import (_fit_float, atlas, fixed_basis, group_name, subgroup_classes,
+from ufmtheory.atlas import (atlas, fixed_basis, group_name, subgroup_classes,
                              symmetric_group)
 from ufmtheory.cli import main
 from ufmtheory.model import DeepUFM
-from ufmtheory.objective import fit_gradient, fit_value
 from ufmtheory.precision import agreed_digits
 from ufmtheory.scale import optimal_scale
 from ufmtheory.structures import dnc, paired
@@ -33,16 +32,6 @@ def test_fixed_subspace_dimensions():
             pairs = len({frozenset((g[i], g[j]) for g in c.elements) for i in range(K) for j in range(K)})
             assert len(fixed_basis(c.elements, K)) == pairs - len(c.orbits)
     assert group_name(subgroup_classes(6)[-2].elements, 6) == "A_6"
-
-
-def test_fast_fit_equals_objective():
-    rng = np.random.default_rng(3)
-    m = DeepUFM(5, 2, n=1, lam=1)
-    for _ in range(5):
-        Z = rng.standard_normal((5, 5)) * 10
-        g, G = _fit_float(Z)
-        assert abs(g - fit_value(m, Z)) <= 1e-14 * max(1, abs(g))
-        assert np.abs(G - fit_gradient(m, Z)).max() <= 1e-15
 
 
 @pytest.fixture(scope="module")

@@ -377,11 +377,13 @@ class ReducedLoss:
 
     def smoothed(self, Z: np.ndarray, eps: float):
         """float64 (value, gradient) with Σ s_i^p replaced by Σ (s_i² + ε²)^{p/2} (smooth). The fit is
-        ``_fit_float`` (the search's inner loop; equal to ``objective.fit_value``, tests check)."""
+        the class-mean cross-entropy of ``losses.CrossEntropy`` (labels 0..K−1)."""
         A, p = self.consts(False)
         U, s, Vt = np.linalg.svd(Z)
         q = (s * s + eps * eps) ** (p / 2)
-        fit, G = _fit_float(Z)
+        from .losses import CrossEntropy
+        ce, labels = CrossEntropy(), np.arange(Z.shape[1])
+        fit, G = float(ce.fit(Z, labels)), ce.gradient(Z, labels)
         return fit + A * float(q.sum()), G + A * p * (U * (s * q / (s * s + eps * eps))) @ Vt
 
     def stratum(self, Z: np.ndarray, r: int):
@@ -412,22 +414,6 @@ class ReducedLoss:
             N = G - Pu @ G - G @ Pv + Pu @ G @ Pv
             return (G - N) + A * p * (Ur * w) @ Vr.T, N
         return G * 0, G
-
-
-def _fit_float(Z: np.ndarray):
-    """(g, ∇g) of the class-mean CE in float64, g = (1/K) Σ_c log Σ_{c'} e^{Z_{c'c} − Z_{cc}} (SPEC §2),
-    ∇g = (softmax(Z) − I)/K; shifted by each column's largest gap. A vectorised special case of
-    ``objective.fit_value``/``fit_gradient`` (which it must equal) for the search's inner loop.
-
-    >>> round(_fit_float(np.zeros((3, 3)))[0], 12) == round(math.log(3), 12)
-    True
-    """
-    K = Z.shape[0]
-    D = Z - np.diag(Z)[None, :]
-    m = D.max(axis=0)
-    E = np.exp(D - m)
-    S = E.sum(axis=0)
-    return float(np.mean(m + np.log(S))), (E / S - np.eye(K)) / K
 
 
 def _perm_arrays(K: int) -> np.ndarray:
