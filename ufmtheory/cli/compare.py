@@ -1,6 +1,7 @@
 """``ufmtheory compare``: every structure's exact optimum (scale, loss, fit, penalty), the zero
 solution and the winner among them, for one (K, L, n, λ), labelled with how much is proven: "family-relative"
-(best of the listed structures), or with ``--search N`` "best-known" / "beaten-by-search"."""
+(best of the listed structures), or with ``--search N`` / ``--atlas N`` "best-known" (nothing lower found) /
+"beaten-by-search" / "beaten-by-atlas"."""
 from __future__ import annotations
 
 import argparse
@@ -32,6 +33,10 @@ def add_parser(sub):
                         f"starts): the winner is 'best-known' if it finds no loss lower by more than "
                         f"{WINNER_RTOL:g}·max(1, |loss|), else 'beaten-by-search'")
     p.add_argument("--search-seed", type=int, default=0, help="random seed of --search")
+    p.add_argument("--atlas", type=int, default=0, metavar="N",
+                   help=f"also run the symmetry atlas (CE, K <= {limits.ATLAS_MAX_K}, one λ; N starts per subgroup "
+                        f"class, 0 to {limits.ATLAS_MAX_STARTS}): 'best-known' if no symmetric critical point is "
+                        f"lower, else 'beaten-by-atlas'")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--csv", metavar="FILE", type=OutputFile(),
                    help="also write the table as CSV to FILE")
@@ -61,6 +66,13 @@ def run(args) -> int:
     if starts and model.loss_fn != CE:
         raise V.ParameterError("--search: the global search minimises the CE loss only (use --loss ce)")
     V.integer("--search-seed", args.search_seed, 0)
+    atlas_starts = V.integer("--atlas", args.atlas, 0, limits.ATLAS_MAX_STARTS)
+    if atlas_starts:
+        if model.loss_fn != CE:
+            raise V.ParameterError("--atlas: the symmetry atlas minimises the CE loss only (use --loss ce)")
+        V.integer("--atlas: K", model.K, 2, limits.ATLAS_MAX_K)
+        if len(set(model.lams)) != 1:
+            raise V.ParameterError("--atlas: one λ for every factor only")
     if starts:
         limits.require_memory(f"--search at K = {model.K}, L = {model.L}",
                               limits.compare_search_bytes(model.K, model.L))
@@ -78,8 +90,18 @@ def run(args) -> int:
     scope = {"scope": "family-relative",
              "statement": f"family-relative: best among the listed structures ({', '.join(res['compared'])}), "
                           f"not a proven global optimum (--search N looks for a lower loss)"}
+    evidence = []
     if starts:
-        scope = search_scope(res, starts, seed=args.search_seed, progress=sys.stderr.isatty() and not args.json)
+        evidence.append(search_scope(res, starts, seed=args.search_seed,
+                                     progress=sys.stderr.isatty() and not args.json))
+    if atlas_starts:
+        from ..atlas import atlas_scope
+        evidence.append(atlas_scope(res, atlas_starts, seed=args.search_seed,
+                                    progress=sys.stderr.isatty() and not args.json))
+    if evidence:  # beaten by any → that scope; else best-known on all the evidence
+        beaten = [e for e in evidence if e["scope"] != "best-known"]
+        scope = dict(beaten[0] if beaten else evidence[0])
+        scope["statement"] = "; ".join(e["statement"] for e in (beaten or evidence))
     rows = [r.to_dict() for r in res["results"]]
     with workdps(dps + GUARD_DIGITS):  # Λ from the exact λ's, correct to the dps digits shown
         Lambda = nstr(model.Lambda(), dps)
@@ -95,8 +117,8 @@ def run(args) -> int:
         "compared": res["compared"],
         "scope_statement": scope["statement"],
     }
-    if starts:
-        out["search"] = scope["search"]
+    for e in evidence:
+        out.update({k: e[k] for k in ("search", "atlas") if k in e})
     cols = ["name", "kind", "scale", "loss", "fit", "penalty"]
     zero_row = {"name": "zero", "kind": "zero solution", "scale": "0", "loss": out["zero"]["loss"],
                 "fit": out["zero"]["loss"], "penalty": "0"}
