@@ -303,14 +303,17 @@ class CriticalPoint:
 _FREE = {"interior": (0, 1, 2), "pairs only": (0,), "pairs off": (1, 2), "zero": ()}
 
 
-def _scan(R, lo, hi, n, digits: int = 25):
-    """Sign changes of R on [lo, hi] (R returns None off its domain): a geometric grid of n points, plus,
+def _scan(R, lo, hi, n, digits: int = 25, linear: bool = True):
+    """Sign changes of R on [lo, hi] (R returns None off its domain): a grid of n points geometric on
+    [lo, min(1, hi)] and n points uniform on [1, hi] (scales live on both), plus,
     at every end of the domain met between two grid points (located by bisection), points approaching
     that end at distances 10^-1 … 10^-digits of the grid step (R tends to ±∞ there, so a root close to an
     end of the domain is not missed). Returns brackets (x0, x1) of consecutive domain points with
     opposite signs."""
-    ratio = (hi / lo) ** (mpmath.mpf(1) / (n - 1))
-    xs = [lo * ratio ** k for k in range(n)]
+    one = min(mpmath.mpf(1), hi) if linear else hi
+    xs = [lo * (one / lo) ** (mpmath.mpf(k) / (n - 1)) for k in range(n)] if lo < one else []
+    if linear and hi > 1:
+        xs += [one + (hi - one) * mpmath.mpf(k) / n for k in range(1, n + 1)]
     vals = {x: R(x) for x in xs}
     extra = []
     for x0, x1 in zip(xs, xs[1:]):
@@ -375,6 +378,12 @@ class _Reduction:
     def q(self, b):
         return (self.K - 1) / (mpmath.exp(b) + self.K - 1)
 
+    def log_q(self, b):
+        """log q(β) = log(K−1) − β − log1p((K−1)e^{−β}), without e^{±β} overflowing the exponent range
+        (e^{−β} < 10^{−4000} is dropped: far below any working precision used)."""
+        small = (self.K - 1) * mpmath.exp(-b) if b < 10 ** 4 * mpmath.log(10) else 0
+        return mpmath.log(self.K - 1) - b - mpmath.log1p(small)
+
     def interior_point(self, a):
         """θ(a) on the interior curve, or None off the admissible set."""
         K, m = self.K, self.m
@@ -400,7 +409,7 @@ class _Reduction:
         if pt is None:
             return None
         _, b, _, W = pt
-        return mpmath.log(self.K * W * b / self.q(b))
+        return mpmath.log(self.K * W * b) - self.log_q(b)
 
     def a_range(self):
         """(a_lo, a_hi) containing every interior critical point: T(a) < 1 and T(a) < K e^{−a}."""
@@ -427,7 +436,7 @@ class _Reduction:
 
     def off_point(self, b):
         """a = 0: (β, γ, W) on the curve of the ∂_β equation, or None."""
-        W = self.q(b) / (self.K * b)
+        W = mpmath.exp(self.log_q(b)) / (self.K * b)
         r = self.r_of_W(W)
         g2 = (r * r - b * b) / (2 * self.m)
         if g2 <= 0:
@@ -439,8 +448,9 @@ class _Reduction:
         if pt is None:
             return None
         _, g, W = pt
-        rho = mpmath.exp(g) / (self.K - 1 + mpmath.exp(g))
-        return mpmath.log(self.K * W * (-g) / rho)
+        eg = mpmath.exp(g) if g > -10 ** 4 * mpmath.log(10) else 0
+        log_rho = g - mpmath.log(self.K - 1 + eg)
+        return mpmath.log(self.K * W * (-g)) - log_rho
 
 
 def _newton(F: CoupledFamily, theta, free, dps):
@@ -462,7 +472,7 @@ def _newton(F: CoupledFamily, theta, free, dps):
             H = F.hessian(t, "mp")
             return mpmath.matrix([[H[i][j] for j in free] for i in free])
 
-        z = mpmath.findroot(grad, [th[i] for i in free], J=jac, tol=mpmath.mpf(10) ** (-dps + 3), maxsteps=200)
+        z = mpmath.findroot(grad, [th[i] for i in free], J=jac, tol=mpmath.mpf(10) ** (-2 * dps + 6), maxsteps=60, verify=False)
         z = [z] if len(free) == 1 and not isinstance(z, mpmath.matrix) else list(z)
         for i, zi in zip(free, z):
             th[i] = zi
@@ -552,7 +562,7 @@ def _find(F: CoupledFamily, dps: int, grid: int):
         del C
         # pairs off: β in (0, β_max]; every critical point with f <= log K has A cp r^p <= log K
         b_hi = mpmath.power(mpmath.log(F.K) / (red.A * red.cp), 1 / red.p) + 10
-        for lo, hi in _scan(red.R_off, mpmath.mpf(10) ** -12, b_hi, grid):
+        for lo, hi in _scan(red.R_off, mpmath.mpf(10) ** -12, b_hi, 2 * grid, linear=False):
             b = _bisect(red.R_off, lo, hi, dps)
             pt = red.off_point(b)
             if pt is not None:
@@ -708,19 +718,21 @@ def _other_curves(other: str, K: int, L: int, dps: int):
     return FamilyCurves(named_family(other, K), L, dps)
 
 
-def _tie_newton(K, L, fc, mu, theta, wdps):
+def _tie_newton(K, L, fc, mu, theta, wdps, bracket):
     """Newton in μ on D(μ) = V_coupled(μ) − V_other(μ), D' = (pen_coupled − pen_other)/μ (envelope
-    theorem), the coupled minimiser tracked by Newton from ``theta``."""
+    theorem), the coupled minimiser tracked by Newton from ``theta``; a step leaving ``bracket`` is
+    replaced by the bracket's midpoint."""
     with mpmath.workdps(wdps):
         mu = mpmath.mpf(mu)
+        blo, bhi = (mpmath.mpf(x) for x in bracket)
         tol = mpmath.mpf(10) ** (-wdps + 5)
         for _ in range(100):
             vc, dc, theta = value_at(K, L, mu, theta_hint=theta, dps=wdps)
             vo, do, sc = fc.point(mu)
             step = (vc - vo) / (dc - do)
             mu_new = mu - step
-            if mu_new <= 0:
-                mu_new = mu / 2
+            if not blo <= mu_new <= bhi:
+                mu_new = (blo + bhi) / 2
             if abs(mu_new - mu) <= tol * mu:
                 mu = mu_new
                 break
@@ -758,14 +770,19 @@ def ties_with(K: int, L: int, other: str = "dnc", dps: int = 30, mu_lo=None, mu_
             rows.append((mu, vc - vo, th))
     out = []
     for (m0, D0, th0), (m1, D1, th1) in zip(rows, rows[1:]):
-        if (D0 > 0) == (D1 > 0):
-            continue
+        eps = mpmath.mpf(10) ** -(d1 - 10)
+        if (D0 > 0) == (D1 > 0) or abs(D0) < eps or abs(D1) < eps:
+            continue  # no change, or both are the zero solution (above both zero thresholds)
+        if not any(t[0] > 0 and t[1] > 0 for t in (th0, th1)):
+            continue  # the coupled family is not at an interior point on either side: no coupled tie
         th = th0 if th0[0] > 0 and th0[1] > 0 else th1
+        with mpmath.workdps(d1):
+            start = m0 + (m1 - m0) * D0 / (D0 - D1)  # the secant point of the bracket
         res = []
         for w in (d1, d2):
             fcw = _other_curves(other, K, L, w)
-            res.append(_tie_newton(K, L, fcw, m0 if th is th0 else m1, th, w))
-            th = res[-1][1]
+            res.append(_tie_newton(K, L, fcw, start, th, w, (m0, m1)))
+            start, th = res[-1][0], res[-1][1]
         (mu1, th1_, v1, _), (mu2, th2, v2, sc2) = res
         with mpmath.workdps(d2):
             digits = agreed_digits(mu1, mu2)
