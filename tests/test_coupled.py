@@ -63,10 +63,11 @@ def test_float_mp_arb_agree():
 
 
 def _hand_f(K, L, mu):
-    m, c, p = K // 2, mpmath.mpf(K - 1) / K, mpmath.mpf(2) / (L + 1)
-    A = (L + 1) * mu / 2
+    m = K // 2
 
-    def f(a, b, g):
+    def f(a, b, g):  # constants at the caller's precision (μ an mpf or a Fraction)
+        c, p = mpmath.mpf(K - 1) / K, mpmath.mpf(2) / (L + 1)
+        A = (L + 1) * (mpmath.mpf(mu.numerator) / mu.denominator if isinstance(mu, Fraction) else mu) / 2
         return (2 * m * mpmath.log(1 + mpmath.exp(-2 * a) + (K - 3) * mpmath.exp(-a) + mpmath.exp(g - a)) / K
                 + mpmath.log(1 + (K - 1) * mpmath.exp(-b)) / K
                 + A * (m * (2 * a) ** p + (c * (b * b + 2 * m * g * g)) ** (p / 2)))
@@ -76,7 +77,7 @@ def _hand_f(K, L, mu):
 def test_minimum_vs_independent_route():
     """Independent: scipy multi-start on the hand-written f, then mpmath.findroot on its numerical gradient."""
     import scipy.optimize
-    K, L, mu = 5, 2, mpmath.mpf(3) / 100
+    K, L, mu = 5, 2, Fraction(3, 100)
     opt = optimum(CoupledFamily.at(K, L, Fraction(3, 100)), dps=25)
     f = _hand_f(K, L, mu)
     best = None
@@ -112,3 +113,40 @@ def test_every_critical_point_is_critical_and_strata_complete():
 def test_even_K_is_refused():
     with pytest.raises(V.ParameterError, match="K"):
         CoupledFamily.at(6, 2, Fraction(1, 10))
+
+
+LAM_STAR_5_2 = "0.000123574554421091064467009987625"  # printed by ties_with(5, 2, dps=30)
+
+
+def _hand_min(f, x0, dps):
+    """Minimum of a hand-written mpmath f by findroot on its numerical gradient from x0."""
+    with mpmath.workdps(dps):
+        n = len(x0)
+
+        def grad(*z):
+            return [mpmath.diff(lambda t: f(*[t if j == i else z[j] for j in range(n)]), z[i]) for i in range(n)]
+        if n == 1:
+            return f(mpmath.findroot(lambda t: mpmath.diff(f, t), mpmath.mpf(x0[0])))
+        z = mpmath.findroot(grad, [mpmath.mpf(x) for x in x0], verify=False)
+        return f(*list(z))
+
+
+def test_dnc_tie_5_2_against_hand_written_mpmath():
+    """At the printed λ*, the hand-written coupled f and DNC f (SPEC §3: log(1 + (K−1)e^{−t}) + Aμ(K−1)t^p)
+    have equal minima to 28 digits; 10^-6 relative below, DNC is lower; above, coupled."""
+    K, L = 5, 2
+    with mpmath.workdps(60):
+        mu = mpmath.mpf(LAM_STAR_5_2)
+        p = mpmath.mpf(2) / 3
+
+        def dnc(mu):
+            return lambda t: mpmath.log(1 + (K - 1) * mpmath.exp(-t)) + (L + 1) * mu / 2 * (K - 1) * t ** p
+
+        gaps = []
+        for s in (0, -1, 1):
+            m = mu * (1 + s * mpmath.mpf(10) ** -6)
+            vc = _hand_min(_hand_f(K, L, m), [9.197, 9.643, -1.169], 60)
+            vd = _hand_min(dnc(m), [9.758], 60)
+            gaps.append(vc - vd)
+        assert abs(gaps[0]) < mpmath.mpf(10) ** -28 * 0.0036  # λ* given to 33 digits: relative 1e-28 suffices
+        assert gaps[1] > 0 and gaps[2] < 0

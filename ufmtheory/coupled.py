@@ -3,8 +3,8 @@ the pairs' offset γ are coupled (found by the global search, issue 11):
 
     Z̄ = a·B + u vᵀ,  B = I_m ⊗ [[1,−1],[−1,1]] ⊕ 0,  u = e_K − 1/K,  v = β e_K + γ 1_pairs,  K = 2m+1.
 
-B has zero row and column sums and no singleton row/column, so Bᵀu = 0 and B v ⊥ ... : the two parts are
-orthogonal (B u = 0, Bᵀ u = 0, and B 1_pairs = 0), the singular values of Z̄ are 2a (m times) and
+B has zero row and column sums and no singleton row/column, so Bᵀu = 0 and B v = γ B 1_pairs = 0: the two
+parts are orthogonal, the singular values of Z̄ are 2a (m times) and
 ‖u‖‖v‖ = √((K−1)/K)·√(β² + 2mγ²). Logit gaps (own entry minus the others): pair column — partner 2a,
 the other K−3 pair classes a, the singleton row a − γ; singleton column — β to every other class.
 With the Schatten reduction (SPEC §2, μ = Λ n^{1/(L+1)}, p = 2/(L+1)):
@@ -12,8 +12,7 @@ With the Schatten reduction (SPEC §2, μ = Λ n^{1/(L+1)}, p = 2/(L+1)):
     f(a, β, γ) = (2m/K) log(1 + e^{−2a} + (K−3)e^{−a} + e^{−(a−γ)}) + (1/K) log(1 + (K−1)e^{−β})
                  + ((L+1)/2) μ [m (2a)^p + ((K−1)/K)^{p/2} (β² + 2mγ²)^{p/2}].
 
-γ = 0 is the family paired2c (``families.paired_centred``), β = 2mγ… no: β = a, γ = 0 is paired's
-centred variant. a, β ≥ 0 without loss (a sign flip only raises the fit); γ is free.
+γ = 0 is the family paired2c (``families.paired_centred``). a, β ≥ 0 without loss (a sign flip only raises the fit); γ is free.
 
 **Every critical point** (module function ``critical_points``), by strata of the cusp of the penalty
 (p < 1 for L ≥ 2: infinite slope at a = 0 and at r = √(β²+2mγ²) = 0, so those faces are local minima
@@ -396,6 +395,8 @@ class _Reduction:
         if not (0 < u < x):
             return None
         g = a + mpmath.log(u)
+        if not g < 0:  # u < x but a + log u rounds to 0: the γ → 0 end of the domain
+            return None
         W = (u / S) / (K * (-g))
         r = self.r_of_W(W)
         b2 = r * r - 2 * m * g * g
@@ -591,7 +592,7 @@ def critical_points(F: CoupledFamily, dps: int = 30, grid: int = 400) -> list:
 
     >>> pts = critical_points(CoupledFamily.at(5, 2, Fraction(3, 100)), dps=20)
     >>> [(p.stratum, p.kind) for p in pts][:2]
-    [('interior', 'local min'), ('zero', 'zero solution')]
+    [('interior', 'local min'), ('pairs only', 'local min')]
     """
     d1, d2 = dps + GUARD_DIGITS, dps + 2 * GUARD_DIGITS
     first = _solve_at(F, d1, grid)
@@ -654,7 +655,7 @@ def optimum(F: CoupledFamily, dps: int = DEFAULT_DPS, grid: int = 400) -> Couple
 
     >>> o = optimum(CoupledFamily.at(5, 2, Fraction(3, 100)), dps=20)
     >>> nstr(o.loss, 10), o.best.stratum
-    ('0.5111538862', 'interior')
+    ('0.5111538568', 'interior')
     """
     pts = critical_points(F, dps, grid)
     with mpmath.workdps(dps + 2 * GUARD_DIGITS):
@@ -750,7 +751,7 @@ def ties_with(K: int, L: int, other: str = "dnc", dps: int = 30, mu_lo=None, mu_
     minimiser re-enumerated at μ* (it must be the family minimum there). Defaults: [10^-8, 1].
 
     >>> [t.to_dict()["lam"][:12] for t in ties_with(5, 2, dps=12, mu_lo=Fraction(1, 10**5), mu_hi=Fraction(1, 1000), points=5)]
-    ['0.0001235716']
+    ['0.0001235745']
     """
     K = V.integer("K", K, 3)
     if K % 2 == 0:
