@@ -206,3 +206,37 @@ CERTIFY_MAX_N = 10**9
 CERTIFY_MAX_DIGITS = 1000
 #: Working precision of a certificate (bits), when built and when checked (~6000 digits).
 CERTIFY_MAX_PREC_BITS = 20000
+
+
+def certify_model(K, L, n) -> tuple:
+    """(K, L, n) of a certificate checked against ``CERTIFY_MAX_K`` …, before any work (and before the
+    certificate machinery is imported, so a refusal is immediate).
+
+    >>> certify_model(4, 2, 1)
+    (4, 2, 1)
+    """
+    from . import _validate as V
+    return (V.integer("K", K, 2, CERTIFY_MAX_K), V.integer("L", L, 1, CERTIFY_MAX_L),
+            V.integer("n", n, 1, CERTIFY_MAX_N))
+
+
+def certify_digits(digits) -> int:
+    """The digits a certificate's enclosures carry, checked against [10, ``CERTIFY_MAX_DIGITS``].
+
+    >>> certify_digits(30)
+    30
+    """
+    from . import _validate as V
+    return V.integer("digits", digits, 10, CERTIFY_MAX_DIGITS)
+
+
+# ---- atlas (ufmtheory atlas; measured on 2 shared, loaded cores, L = 2, 8 starts per class) ----
+#: Largest K: S_6 has 56 conjugacy classes of subgroups (K = 6, λ = 2^-10: ~50 s with 24 search starts);
+#: S_7 has 96 classes and 5040 elements, and relabelling checks run over all K! permutations.
+ATLAS_MAX_K = 6
+#: Most L-BFGS starts per subgroup class (K = 6: ~0.1 s per start and class).
+ATLAS_MAX_STARTS = 200
+#: Most starts of the atlas's plain global search (as compare --search).
+ATLAS_MAX_SEARCH_STARTS = 1000
+#: Most digits of the refined critical points (one mpf SVD per Newton step: 6×6 at 45 digits ~40 ms).
+ATLAS_MAX_DPS = 200

@@ -14,88 +14,34 @@ All parameters are exact rationals (``fractions.Fraction``; decimal strings such
 """
 from __future__ import annotations
 
-from ..intervals import backend as interval_backend
-from ..limits import CERTIFY_MAX_PREC_BITS
-from . import format as fmt
-from .claims import (TIE_MAX_WIDTH, certificate_digits, certify_optimum, certify_order, certify_tie, check_optimum,
-                     check_order, check_tie, locate_tie, model_parameters, tie_interval)
-from .format import CheckReport, load, save
-from .inequalities import certify_theorem1, certify_theorem7, check_theorem1, check_theorem7
-from .numbers import CertificateFormatError
-from .scale import DEFAULT_DIGITS, CertificateInvalid, CertificationError
-from .user_inequality import check_user_inequality
+import importlib
 
-_SCALE_CHECKERS = {"optimum": check_optimum, "order": check_order, "tie": check_tie,
-                   "user-inequality": check_user_inequality}  # ufmtheory.testing.assert_inequality
-_EXACT_CHECKERS = {"theorem1-inequality": check_theorem1, "theorem7-inequalities": check_theorem7}
-CLAIM_TYPES = tuple(_SCALE_CHECKERS) + tuple(_EXACT_CHECKERS)
-
-
-def check_certificate(cert, backend: str | None = None) -> CheckReport:
-    """Re-prove ``cert`` from its parameters and proof alone (never raises for a bad certificate).
-    ``backend``: the interval engine (default: the one that wrote it, when installed)."""
-    if not isinstance(cert, dict):
-        return CheckReport(False, "?", "", ["not a JSON object"])
-    claim = cert.get("claim") if isinstance(cert.get("claim"), dict) else {}
-    ctype, statement = claim.get("type", "?"), claim.get("statement", "")
-    ctype, statement = (x if isinstance(x, str) else "?" for x in (ctype, statement))
-    report = CheckReport(False, ctype, statement[:1000])
-    try:
-        report.digest_ok = cert.get("sha256") == fmt.digest(cert)
-        if cert.get("format") != fmt.FORMAT or cert.get("version") != fmt.VERSION:
-            raise CertificateFormatError(f"not a {fmt.FORMAT} version {fmt.VERSION} file")
-        for key in ("parameters", "proof", "engine"):
-            if not isinstance(cert.get(key), dict):
-                raise CertificateFormatError(f"missing object {key!r}")
-        if ctype in _EXACT_CHECKERS:
-            report.facts = _EXACT_CHECKERS[ctype](cert)
-        elif ctype in _SCALE_CHECKERS:
-            prec = cert["engine"].get("prec_bits")
-            if not isinstance(prec, int) or isinstance(prec, bool) or not 64 <= prec <= CERTIFY_MAX_PREC_BITS:
-                raise CertificateFormatError(f"engine.prec_bits must be an integer in [64, {CERTIFY_MAX_PREC_BITS}]")
-            B = interval_backend(backend or _recorded_backend(cert))
-            report.facts = _SCALE_CHECKERS[ctype](cert, B, prec)
-            report.facts["checked_with"] = f"{B.name} at {prec} bits"
-        else:
-            raise CertificateFormatError(f"unknown claim type {ctype!r}; known: {', '.join(CLAIM_TYPES)}")
-    except (CertificateInvalid, CertificateFormatError) as exc:
-        report.errors.append(str(exc))
-    except Exception as exc:  # noqa: BLE001 - any failure to re-prove rejects the file (fail closed)
-        report.errors.append(f"malformed certificate ({type(exc).__name__}: {_short(exc)})")
-    if not report.digest_ok:
-        report.errors.append("sha256 digest mismatch: the file was changed after ufmtheory wrote it")
-    report.valid = not report.errors
-    return report
+# name -> submodule: the package imports a submodule (sympy, the interval engine) only when one of its
+# names is used (PEP 562), so that ``ufmtheory.certificates.numbers`` and refusals of bad input are fast
+_EXPORTS = {
+    "TIE_MAX_WIDTH": "claims", "certificate_digits": "claims", "certify_optimum": "claims",
+    "certify_order": "claims", "certify_tie": "claims", "check_optimum": "claims", "check_order": "claims",
+    "check_tie": "claims", "locate_tie": "claims", "model_parameters": "claims", "tie_interval": "claims",
+    "CheckReport": "format", "load": "format", "save": "format",
+    "certify_theorem1": "inequalities", "certify_theorem7": "inequalities", "check_theorem1": "inequalities",
+    "check_theorem7": "inequalities",
+    "CertificateFormatError": "numbers",
+    "DEFAULT_DIGITS": "scale", "CertificateInvalid": "scale", "CertificationError": "scale",
+    "check_user_inequality": "user_inequality",
+    "CLAIM_TYPES": "check", "check_certificate": "check", "check_file": "check",
+}
+def __getattr__(name):
+    if name == "fmt":
+        return importlib.import_module(".format", __name__)
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _short(exc: Exception, limit: int = 200) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _recorded_backend(cert: dict):
-    """The engine that wrote the certificate when it is installed (any engine may check it)."""
-    from ..intervals import flint
-    name = cert["engine"].get("backend")
-    if name == "mpmath.iv" or (name == "arb" and flint is not None):
-        return name
-    return None
-
-
-def check_file(path, backend: str | None = None) -> CheckReport:
-    """``check_certificate`` of a JSON file; a file that cannot be read or parsed is a report with
-    the reason (never an exception): a folder, binary data, invalid or too deeply nested JSON."""
-    try:
-        cert = load(path)
-    except OSError as exc:
-        return CheckReport(False, "?", "", [f"cannot read it: {exc.strerror or exc}"])
-    except UnicodeDecodeError:
-        return CheckReport(False, "?", "", ["not a text file (not UTF-8)"])
-    except RecursionError:
-        return CheckReport(False, "?", "", ["not a certificate: JSON nested too deeply"])
-    except ValueError as exc:
-        return CheckReport(False, "?", "", [f"not valid JSON ({_short(exc)})"])
-    return check_certificate(cert, backend)
+def __dir__():
+    return sorted(list(globals()) + list(_EXPORTS) + ["fmt"])
 
 
 __all__ = ["CLAIM_TYPES", "CheckReport", "CertificateFormatError", "CertificateInvalid", "CertificationError",

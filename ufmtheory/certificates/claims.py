@@ -22,7 +22,9 @@ import mpmath
 from .. import _validate as V
 from ..precision import bits_for_digits
 from ..intervals import backend as interval_backend
-from ..limits import CERTIFY_MAX_DIGITS, CERTIFY_MAX_K, CERTIFY_MAX_L, CERTIFY_MAX_N, CERTIFY_MAX_PREC_BITS
+from ..limits import CERTIFY_MAX_PREC_BITS
+from ..limits import certify_digits as certificate_digits
+from ..limits import certify_model as model_parameters
 from ..structures import NAMED
 from . import format as fmt
 from .exact import ScaleData
@@ -48,19 +50,8 @@ def _exact_lam(lam) -> Fraction:
     return lam
 
 
-def model_parameters(K, L, n) -> tuple:
-    """(K, L, n) checked against their ranges (``limits.CERTIFY_MAX_K`` …), before any work."""
-    return (V.integer("K", K, 2, CERTIFY_MAX_K), V.integer("L", L, 1, CERTIFY_MAX_L),
-            V.integer("n", n, 1, CERTIFY_MAX_N))
-
-
 def _structure(name: str) -> str:
     return V.choice("structure", name, tuple(NAMED))
-
-
-def certificate_digits(digits) -> int:
-    """The digits a certificate's enclosures carry, checked against [10, ``CERTIFY_MAX_DIGITS``]."""
-    return V.integer("digits", digits, 10, CERTIFY_MAX_DIGITS)
 
 
 def _engine(B, digits: int, prec: int | None = None) -> dict:

@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from .. import _validate as V
 from .._validate import ParameterError
-from ..limits import CERTIFY_MAX_DIGITS, CERTIFY_MAX_K, CERTIFY_MAX_L, CERTIFY_MAX_N
+from ..limits import CERTIFY_MAX_DIGITS, CERTIFY_MAX_K, CERTIFY_MAX_L, CERTIFY_MAX_N, certify_digits, certify_model
 from ..names import STRUCTURE_NAMES
 from ..report import json_text
 from .common import CommandFailed, OutputFile, exact_number, number_list, write_text
@@ -131,34 +131,43 @@ def _paths(args, names: list, overwrite: bool | None = None) -> list:
     return paths
 
 
-def _jobs(args) -> list:
-    """[(file name, build)]: what to certify, parameters validated, before the certificates are built."""
+def certificates():
+    """``ufmtheory.certificates``, imported when a certificate is built (it imports sympy): the checks of
+    ``_jobs`` and ``_paths`` refuse bad input before that."""
     from .. import certificates as C
+    return C
+
+
+def _jobs(args) -> list:
+    """[(file name, build)]: what to certify, parameters validated, before the certificates are built
+    (and before the certificate machinery is imported: a refusal takes no time)."""
     claim = args.claim
     if claim in ("theorem1", "theorem7"):
-        mk = C.certify_theorem1 if claim == "theorem1" else C.certify_theorem7
         name = "theorem1_inequality" if claim == "theorem1" else "theorem7_inequalities"
-        return [(f"{name}_K2-{args.K_max}.json", lambda: mk(args.K_max))]
+        return [(f"{name}_K2-{args.K_max}.json",
+                 lambda: getattr(certificates(), f"certify_{claim}")(args.K_max))]
     _need(args, "K", "L", *(("lam",) if claim in ("optimum", "order") else ()))
-    C.model_parameters(args.K, args.L, args.n)
-    C.certificate_digits(args.digits)
+    certify_model(args.K, args.L, args.n)
+    certify_digits(args.digits)
     mid = f"K{args.K}_L{args.L}_n{args.n}"
     if claim == "optimum":
         V.choice("structure", args.structure, STRUCTURE_NAMES)
         return [(f"optimum_{args.structure}_{mid}_lam{_tag(args.lam)}.json",
-                 lambda: C.certify_optimum(args.structure, args.K, args.L, args.n, args.lam, args.digits,
-                                           args.backend))]
+                 lambda: certificates().certify_optimum(args.structure, args.K, args.L, args.n, args.lam,
+                                                        args.digits, args.backend))]
     a, b = _pair(args)
     if claim == "order":
         return [(f"order_{a}_{b}_{mid}_lam{_tag(args.lam)}.json",
-                 lambda: C.certify_order(args.K, args.L, args.n, args.lam, (a, b), args.digits, args.backend))]
+                 lambda: certificates().certify_order(args.K, args.L, args.n, args.lam, (a, b), args.digits,
+                                                      args.backend))]
     base = f"tie_{a}_{b}_{mid}"
 
     def tie(lo, hi):
-        return lambda: C.certify_tie(args.K, args.L, args.n, lo, hi, (a, b), args.digits, args.backend)
+        return lambda: certificates().certify_tie(args.K, args.L, args.n, lo, hi, (a, b), args.digits, args.backend)
 
     def located(la, lb):
         def build():
+            C = certificates()
             lo, hi = C.tie_interval(C.locate_tie(args.K, args.L, args.n, la, lb, (a, b)))
             return tie(lo, hi)()
         return build
@@ -182,9 +191,9 @@ def _jobs(args) -> list:
 
 
 def run(args) -> int:
-    from .. import certificates as C
     jobs = _jobs(args)
     paths = _paths(args, [name for name, _ in jobs])
+    C = certificates()
     certs = []
     try:
         for _, build in jobs:

@@ -28,11 +28,11 @@ def add_parser(sub):
 
 def run(args) -> int:
     """Every file gets one line (VALID/INVALID with the reason); a missing path is refused first."""
-    from ..certificates import check_file
     missing = [f for f in args.files if not os.path.exists(f)]
     if missing:
         raise CommandFailed(", ".join(repr(f) for f in missing)
                             + (" does" if len(missing) == 1 else " do") + " not exist", status=2)
+    from ..certificates import check_file
     results = []
     for f in args.files:
         rep = check_file(f, args.backend)

@@ -97,13 +97,14 @@ def add_parser(sub):
                    help="GD steps per grid point = step-factor/(lr·λ)")
     p.add_argument("--grad-tol", type=float, default=1e-8, help="stop a run when ‖∇ℒ‖_F <= this")
     p.add_argument("--polish", action="store_true", help="finish each GD run with L-BFGS (scipy)")
-    p.add_argument("--K", type=int, default=10, help="custom: classes (>= 2)")
-    p.add_argument("--L", type=int, default=2, help="custom: weight matrices (>= 1)")
-    p.add_argument("--n", type=int, default=5, help="custom: samples per class (>= 1)")
-    p.add_argument("--d", type=int_range, default="70", help="custom: widths (>= K), e.g. 10,20,70 or 10..20")
-    p.add_argument("--lam", default="2^-10", help="custom: λ values, comma-separated (exact: 2^-10,1/512)")
-    p.add_argument("--activation", choices=["linear", "relu"], default="linear", help="custom: σ")
-    p.add_argument("--loss", choices=["ce", "mse"], default="ce", help="custom: fit term")
+    # the custom grid's options: default None, so that one given with another preset is refused, not ignored
+    p.add_argument("--K", type=int, help="custom: classes (>= 2) (default: 10)")
+    p.add_argument("--L", type=int, help="custom: weight matrices (>= 1) (default: 2)")
+    p.add_argument("--n", type=int, help="custom: samples per class (>= 1) (default: 5)")
+    p.add_argument("--d", type=int_range, help="custom: widths (>= K), e.g. 10,20,70 or 10..20 (default: 70)")
+    p.add_argument("--lam", help="custom: λ values, comma-separated (exact: 2^-10,1/512) (default: 2^-10)")
+    p.add_argument("--activation", choices=["linear", "relu"], help="custom: σ (default: linear)")
+    p.add_argument("--loss", choices=["ce", "mse"], help="custom: fit term (default: ce)")
     p.add_argument("--batch", type=int, default=5, help="seeds per task (one vectorised GD call)")
     p.add_argument("--workers", type=int,
                    help=f"worker processes, 1..{limits.SWEEP_MAX_WORKERS} (default: CPU count; 1: in this process)")
@@ -130,8 +131,18 @@ def _floats(text: str, name: str) -> list:
     return [float(V.positive(name, v)) for v in vals]
 
 
+CUSTOM_DEFAULTS = {"K": 10, "L": 2, "n": 5, "d": [70], "lam": "2^-10", "activation": "linear", "loss": "ce"}
+
+
 def build_parts(args) -> list:
     init_scale = _floats(args.init_scale, "--init-scale")
+    given = [k for k in CUSTOM_DEFAULTS if getattr(args, k) is not None]
+    if args.preset != "custom" and given:
+        raise V.ParameterError(f"--{given[0]} applies to --preset custom only (the {args.preset} preset fixes its "
+                               f"own grid); add --preset custom to sweep a grid of your own")
+    for k, v in CUSTOM_DEFAULTS.items():
+        if getattr(args, k) is None:
+            setattr(args, k, v)
     if args.preset != "custom":
         return preset_grids(args.preset, "reduced" if args.reduced else "full", args.seeds, init_scale,
                             args.init, args.lr, args.root_seed, args.batch, args.polish, args.step_factor)

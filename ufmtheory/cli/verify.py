@@ -33,6 +33,20 @@ def theorem_keys(text: str) -> list:
     return keys
 
 
+def working_digits(text: str) -> int:
+    """argparse type of --dps: an integer in VERIFY_MIN_DPS..VERIFY_MAX_DPS, checked while parsing (a
+    refusal does not wait for the theorem checks to be imported)."""
+    from .. import _validate as V
+    from ..limits import VERIFY_MAX_DPS, VERIFY_MIN_DPS
+    try:
+        return V.integer("dps", int(text), VERIFY_MIN_DPS, VERIFY_MAX_DPS)
+    except (ValueError, ParameterError) as exc:
+        if isinstance(exc, ParameterError):
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        raise argparse.ArgumentTypeError(f"dps must be an integer in {VERIFY_MIN_DPS}..{VERIFY_MAX_DPS}, "
+                                         f"got {text!r}") from None
+
+
 def add_parser(sub):
     from ..limits import VERIFY_MAX_DPS, VERIFY_MIN_DPS
     p = sub.add_parser(
@@ -53,7 +67,7 @@ def add_parser(sub):
                         "running: its theorem checks are registered and run like the built-in ones; repeatable. "
                         f"Installed plugins (entry-point group '{PLUGIN_GROUP}') are loaded without it")
     p.add_argument("--quick", action="store_true", help="smaller grids")
-    p.add_argument("--dps", type=int, default=30,
+    p.add_argument("--dps", type=working_digits, default=30,
                    help=f"working precision in significant digits, {VERIFY_MIN_DPS}..{VERIFY_MAX_DPS}; a check that needs more "
                         "digits to mean anything raises it to its own minimum and states the digits it used")
     p.add_argument("--wide", action="store_true",
