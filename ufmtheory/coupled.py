@@ -541,9 +541,15 @@ def _face_gradient_ok(F, stratum, theta):
 
 
 def _find(F: CoupledFamily, dps: int, grid: int):
-    """Candidate critical points (stratum, θ) at ``dps`` digits (module docstring)."""
+    """Candidate critical points (stratum, θ) at ``dps`` digits plus the digits the reductions cancel
+    (module docstring): e^{γ−a} = S − 1 − x² − (K−3)x loses about a/ln 10 digits, a <= the interior a-range's
+    top, so the scans run at dps + ⌈a_top/ln 10⌉ + 3 digits (without this, at μ = 10^-15 and dps = 20 the
+    interior curve is lost to rounding)."""
     out = []
     with mpmath.workdps(dps):
+        rng = _Reduction(F).a_range()
+        extra = int(mpmath.ceil(rng[1] / mpmath.log(10))) + 3 if rng is not None else 0
+    with mpmath.workdps(dps + extra):
         red = _Reduction(F)
         rng = red.a_range()
         if rng is not None:
@@ -622,6 +628,13 @@ class CoupledOptimum:
     dps: int
     zero_loss: mpmath.mpf = field(default=None)
 
+    name = NAME
+
+    @property
+    def kind(self) -> str:
+        """'zero' when the zero solution is the family minimum, else the stratum of the minimiser."""
+        return "zero" if self.best.stratum == "zero" else self.best.stratum
+
     @property
     def theta(self):
         return self.best.theta
@@ -637,7 +650,7 @@ class CoupledOptimum:
     def to_dict(self) -> dict:
         d = self.dps
         a, b, g = self.best.theta
-        return {"name": NAME, "kind": self.best.stratum if self.best.stratum != "zero" else "zero",
+        return {"name": NAME, "kind": self.kind, "zero_loss": nstr(self.zero_loss, d), "dps": d,
                 "scales": {"a": nstr(a, d), "beta": nstr(b, d), "gamma": nstr(g, d)},
                 "scale": f"a={nstr(a, 8)}, β={nstr(b, 8)}, γ={nstr(g, 8)}",
                 "loss": nstr(self.best.loss, d), "fit": nstr(self.best.fit, d), "penalty": nstr(self.best.penalty, d),
@@ -663,23 +676,35 @@ def optimum(F: CoupledFamily, dps: int = DEFAULT_DPS, grid: int = 400) -> Couple
     return CoupledOptimum(F, pts[0], pts, dps, z)
 
 
-def value_at(K: int, L: int, mu, theta_hint=None, dps: int = 30, grid: int = 200):
-    """(V(μ), dV/dμ = penalty/μ, θ*) of the family at μ (mpf), at the current precision ``dps``. With
-    ``theta_hint`` (an interior θ near the minimiser) only Newton from the hint is run (for tracking a
-    branch in μ); without, the full ``critical_points`` enumeration."""
+def value_at(K: int, L: int, mu, theta_hint=None, dps: int = 30, grid: int = 200, stratum: str = "interior"):
+    """(V(μ), dV/dμ = penalty/μ, θ*, stratum) of the family at μ (mpf), at the current precision ``dps``.
+    With ``theta_hint`` (a point near the minimiser, on ``stratum``) only Newton from the hint in that
+    stratum's free coordinates is run (for tracking a branch in μ); without, the full ``critical_points``
+    enumeration (its lowest point). dV/dμ = penalty/μ on every stratum (envelope theorem; the penalty is
+    linear in μ)."""
     F = CoupledFamily.at(K, L, mu)
     with mpmath.workdps(dps):
         if theta_hint is not None:
-            th = _newton(F, theta_hint, (0, 1, 2), dps)
+            th = _newton(F, theta_hint, _FREE[stratum], dps) if _FREE[stratum] else tuple(theta_hint)
             fit, pen = F.parts(th, "mp")
-            return fit + pen, pen / mpmath.mpf(mu), th
+            return fit + pen, pen / mpmath.mpf(mu), th, stratum
         pts = _solve_at(F, dps, grid)
         best = min(((s, th, F.value(th, "mp")) for s, th in pts), key=lambda z: z[2])
         _, pen = F.parts(best[1], "mp")
-        return best[2], pen / mpmath.mpf(mu), best[1]
+        return best[2], pen / mpmath.mpf(mu), best[1], best[0]
 
 
-# ---- the tie with another family (DNC) ---------------------------------------------------------------------
+# ---- ties with another family (or the zero solution) -------------------------------------------------------
+
+#: Relative size below which a difference of two optimal values computed at 20 digits is rounding:
+#: both are the zero solution (log K), or the coupled family contains the other (K = 3: DNC is its
+#: point β = 2a, γ = −a).
+NOISE_RTOL = mpmath.mpf(10) ** -12
+
+#: Seconds one ``critical_points`` enumeration takes at 20 digits (K = 5…9, 2 loaded shared cores; measured
+#: 0.3–1.2 s): the unit of ``limits.coupled_seconds``.
+ENUMERATION_SECONDS = 1.2
+
 
 @dataclass
 class CoupledTie:
@@ -697,6 +722,7 @@ class CoupledTie:
     above: str  # winner just above μ*
     dps: int
     digits_verified: float
+    stratum: str = "interior"
 
     def lam(self, n: int = 1):
         with mpmath.workdps(self.dps + 2 * GUARD_DIGITS):
@@ -704,95 +730,133 @@ class CoupledTie:
 
     def to_dict(self, n: int = 1) -> dict:
         d = self.dps
-        return {"K": self.K, "L": self.L, "pair": f"{self.other}|{NAME}", "lam": nstr(self.lam(n), d),
-                "mu": nstr(self.mu, d), "loss": nstr(self.loss, d), "below": self.below, "above": self.above,
+        return {"K": self.K, "L": self.L, "pair": f"{self.other}|{NAME}", "label": f"{self.other}|{NAME}",
+                "lam": nstr(self.lam(n), d), "mu": nstr(self.mu, d), "loss": nstr(self.loss, d),
+                "below": self.below, "above": self.above, "coupled_stratum": self.stratum,
                 "coupled_scales": {"a": nstr(self.theta[0], d), "beta": nstr(self.theta[1], d),
                                    "gamma": nstr(self.theta[2], d)},
-                "other_scales": [nstr(s, d) for s in self.other_scales], "dps": d,
+                "other_scales": [nstr(s, d) for s in self.other_scales], "dps": d, "digits": d,
                 "digits_verified": float(self.digits_verified) if mpmath.isfinite(self.digits_verified) else "all",
                 "kind": "tie", "certified": False}
 
 
+class _ZeroCurve:
+    """The zero solution as a 'family': V = log K, dV/dμ = 0."""
+
+    def __init__(self, K, dps):
+        self.K, self.dps = K, dps
+
+    def point(self, mu):
+        with mpmath.workdps(self.dps):
+            return mpmath.log(self.K), mpmath.mpf(0), []
+
+
 def _other_curves(other: str, K: int, L: int, dps: int):
+    if other == "zero":
+        return _ZeroCurve(K, dps)
     from .families import named_family
     from .optimal_value import FamilyCurves
     return FamilyCurves(named_family(other, K), L, dps)
 
 
-def _tie_newton(K, L, fc, mu, theta, wdps, bracket):
+def _tie_newton(K, L, fc, mu, theta, stratum, wdps, bracket):
     """Newton in μ on D(μ) = V_coupled(μ) − V_other(μ), D' = (pen_coupled − pen_other)/μ (envelope
-    theorem), the coupled minimiser tracked by Newton from ``theta``; a step leaving ``bracket`` is
-    replaced by the bracket's midpoint."""
+    theorem), the coupled minimiser tracked by Newton (in its stratum) from ``theta``; a step leaving
+    ``bracket`` is replaced by the bracket's midpoint."""
     with mpmath.workdps(wdps):
         mu = mpmath.mpf(mu)
         blo, bhi = (mpmath.mpf(x) for x in bracket)
         tol = mpmath.mpf(10) ** (-wdps + 5)
         for _ in range(100):
-            vc, dc, theta = value_at(K, L, mu, theta_hint=theta, dps=wdps)
+            vc, dc, theta, _ = value_at(K, L, mu, theta_hint=theta, dps=wdps, stratum=stratum)
             vo, do, sc = fc.point(mu)
-            step = (vc - vo) / (dc - do)
-            mu_new = mu - step
+            mu_new = mu - (vc - vo) / (dc - do)
             if not blo <= mu_new <= bhi:
                 mu_new = (blo + bhi) / 2
             if abs(mu_new - mu) <= tol * mu:
                 mu = mu_new
                 break
             mu = mu_new
-        vc, _, theta = value_at(K, L, mu, theta_hint=theta, dps=wdps)
+        vc, _, theta, _ = value_at(K, L, mu, theta_hint=theta, dps=wdps, stratum=stratum)
         vo, _, sc = fc.point(mu)
         return mu, theta, vc, list(sc)
 
 
-def ties_with(K: int, L: int, other: str = "dnc", dps: int = 30, mu_lo=None, mu_hi=None, points: int = 24,
-              grid: int = 200) -> list:
-    """Every μ in [mu_lo, mu_hi] where the coupled family's minimum equals ``other``'s (a named family of
-    ``families``): sign changes of the difference on a geometric grid of ``points`` μ (each V from the full
-    ``critical_points`` enumeration), refined by Newton in μ at dps + GUARD and dps + 2·GUARD digits, the
-    minimiser re-enumerated at μ* (it must be the family minimum there). Defaults: [10^-8, 1].
+def _difference(vc, vo):
+    """V_coupled − V_other, set to 0 when it is rounding (``NOISE_RTOL``)."""
+    D = vc - vo
+    return mpmath.mpf(0) if abs(D) <= NOISE_RTOL * max(abs(vo), abs(vc)) else D
 
-    >>> [t.to_dict()["lam"][:12] for t in ties_with(5, 2, dps=12, mu_lo=Fraction(1, 10**5), mu_hi=Fraction(1, 1000), points=5)]
-    ['0.0001235745']
-    """
-    K = V.integer("K", K, 3)
-    if K % 2 == 0:
-        raise V.ParameterError(f"K must be odd (>= 3) for the coupled family, got K = {K}")
-    L = V.integer("L", L, 1)
+
+def refine_tie(K: int, L: int, other: str, m0, m1, side0, side1, dps: int = 30) -> CoupledTie:
+    """The tie of the coupled family with ``other`` (a named family or 'zero') in the bracket [m0, m1] of μ,
+    where D = V_coupled − V_other changes sign; ``side0``/``side1`` = (D, θ, stratum) of the coupled minimum
+    at the ends. Newton in μ at dps + GUARD and dps + 2·GUARD digits (agreement to ``dps`` digits required),
+    tracking the coupled minimiser from a side where it is not the zero solution; at μ* a fresh enumeration
+    (20 digits) must confirm the tracked point is the family minimum (else the other side is tried)."""
     d1, d2 = dps + GUARD_DIGITS, dps + 2 * GUARD_DIGITS
+    D0, D1 = side0[0], side1[0]
     with mpmath.workdps(d1):
-        lo = to_fraction(mu_lo) if mu_lo is not None else Fraction(1, 10 ** 8)
-        hi = to_fraction(mu_hi) if mu_hi is not None else Fraction(1)
-        lo_m, hi_m = mpmath.mpf(lo.numerator) / lo.denominator, mpmath.mpf(hi.numerator) / hi.denominator
-        fc = _other_curves(other, K, L, d1)
-        mus = [lo_m * (hi_m / lo_m) ** (mpmath.mpf(k) / (points - 1)) for k in range(points)]
-        rows = []
-        for mu in mus:
-            vc, _, th = value_at(K, L, mu, dps=20, grid=grid)
-            vo = fc.point(mu)[0]
-            rows.append((mu, vc - vo, th))
-    out = []
-    for (m0, D0, th0), (m1, D1, th1) in zip(rows, rows[1:]):
-        eps = mpmath.mpf(10) ** -(d1 - 10)
-        if (D0 > 0) == (D1 > 0) or abs(D0) < eps or abs(D1) < eps:
-            continue  # no change, or both are the zero solution (above both zero thresholds)
-        if not any(t[0] > 0 and t[1] > 0 for t in (th0, th1)):
-            continue  # the coupled family is not at an interior point on either side: no coupled tie
-        th = th0 if th0[0] > 0 and th0[1] > 0 else th1
-        with mpmath.workdps(d1):
-            start = m0 + (m1 - m0) * D0 / (D0 - D1)  # the secant point of the bracket
-        res = []
-        for w in (d1, d2):
-            fcw = _other_curves(other, K, L, w)
-            res.append(_tie_newton(K, L, fcw, start, th, w, (m0, m1)))
-            start, th = res[-1][0], res[-1][1]
-        (mu1, th1_, v1, _), (mu2, th2, v2, sc2) = res
+        start0 = m0 + (m1 - m0) * D0 / (D0 - D1)  # the secant point of the bracket
+    failures = []
+    for _, th, stratum in sorted((side0, side1), key=lambda s: s[2] == "zero"):
+        res, start = [], start0
+        try:
+            for w in (d1, d2):
+                res.append(_tie_newton(K, L, _other_curves(other, K, L, w), start, th, stratum, w, (m0, m1)))
+                start, th = res[-1][0], res[-1][1]
+        except (ZeroDivisionError, ValueError) as e:  # Newton met the end of the tracked branch
+            failures.append(f"{stratum}: {e}")
+            continue
+        (mu1, _, _, _), (mu2, th2, v2, sc2) = res
         with mpmath.workdps(d2):
             digits = agreed_digits(mu1, mu2)
             if digits < dps:
                 raise PrecisionError(f"coupled/{other} tie reproduces to {digits:.1f} digits only")
-            # the tracked point must be the family minimum at μ*
-            best = critical_points(CoupledFamily.at(K, L, mu2), dps=10)[0]
-            if agreed_digits(best.loss, v2) < 8:
-                raise PrecisionError(f"coupled/{other} tie: the tracked critical point is not the family minimum")
+            best = critical_points(CoupledFamily.at(K, L, mu2), dps=20)[0]
+            if agreed_digits(best.loss, v2) < 15 or not m0 <= mu2 <= m1:
+                failures.append(f"{stratum}: tracked point {nstr(v2, 12)} is not the family minimum "
+                                f"{nstr(best.loss, 12)} ({best.stratum}) at mu = {nstr(mu2, 12)}")
+                continue
         below, above = (NAME, other) if D0 < 0 else (other, NAME)
-        out.append(CoupledTie(K, L, other, mu2, th2, sc2, v2, below, above, dps, digits))
+        return CoupledTie(K, L, other, mu2, th2, sc2, v2, below, above, dps, digits, stratum)
+    raise PrecisionError(f"coupled/{other} tie in mu in [{nstr(m0, 8)}, {nstr(m1, 8)}]: " + "; ".join(failures))
+
+
+def _mu_grid(lo, hi, points):
+    lo, hi = to_fraction(lo), to_fraction(hi)
+    lo_m, hi_m = mpmath.mpf(lo.numerator) / lo.denominator, mpmath.mpf(hi.numerator) / hi.denominator
+    return [lo_m * (hi_m / lo_m) ** (mpmath.mpf(k) / (points - 1)) for k in range(points)]
+
+
+def ties_with(K: int, L: int, other: str = "dnc", dps: int = 30, mu_lo=None, mu_hi=None, points: int = 24,
+              grid: int = 200, progress: bool = False) -> list:
+    """Every μ in [mu_lo, mu_hi] where the coupled family's minimum equals ``other``'s (a named family of
+    ``families``, or 'zero'): sign changes of the difference on a geometric grid of ``points`` μ (each V from
+    the full ``critical_points`` enumeration at 20 digits; differences below ``NOISE_RTOL`` count as 0),
+    refined by ``refine_tie``. Defaults: [10^-8, 1]. Two crossings between neighbouring grid points would be
+    missed (a grid, not a proof). ``progress``: a tqdm bar on stderr.
+
+    >>> [t.to_dict()["lam"][:12] for t in ties_with(5, 2, dps=12, mu_lo=Fraction(1, 10**5), mu_hi=Fraction(1, 1000), points=5)]
+    ['0.0001235745']
+    """
+    from tqdm import tqdm
+    K = V.integer("K", K, 3)
+    if K % 2 == 0:
+        raise V.ParameterError(f"K must be odd (>= 3) for the coupled family, got K = {K}")
+    L = V.integer("L", L, 1)
+    with mpmath.workdps(20):
+        fc = _other_curves(other, K, L, 20)
+        rows = []
+        for mu in tqdm(_mu_grid(mu_lo or Fraction(1, 10 ** 8), mu_hi or 1, points), desc=f"coupled|{other}",
+                       disable=not progress, leave=False):
+            vc, _, th, st = value_at(K, L, mu, dps=20, grid=grid)
+            rows.append((mu, (_difference(vc, fc.point(mu)[0]), th, st)))
+    out = []
+    for (m0, s0), (m1, s1) in zip(rows, rows[1:]):
+        if s0[0] == 0 or s1[0] == 0 or (s0[0] > 0) == (s1[0] > 0):
+            continue
+        if s0[2] == "zero" and s1[2] == "zero":
+            continue
+        out.append(refine_tie(K, L, other, m0, m1, s0, s1, dps))
     return out
