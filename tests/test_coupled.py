@@ -150,3 +150,24 @@ def test_dnc_tie_5_2_against_hand_written_mpmath():
             gaps.append(vc - vd)
         assert abs(gaps[0]) < mpmath.mpf(10) ** -28 * 0.0036  # λ* given to 33 digits: relative 1e-28 suffices
         assert gaps[1] > 0 and gaps[2] < 0
+
+
+def test_no_spurious_ties_K3_K7():
+    """K = 3: the coupled family contains DNC (β = 2a, γ = −a gives equal gaps 2a and singular values 2a, 2a),
+    so the differences are rounding and no tie is reported; K = 7, L = 2: coupled is below DNC on the whole
+    grid (and both are the zero solution at the top), so no tie either (before: a spurious bracket)."""
+    from ufmtheory.coupled import ties_with
+    assert ties_with(3, 2, dps=12, points=8) == []
+    assert ties_with(7, 2, dps=12, points=8) == []
+    F = CoupledFamily.at(3, 2, Fraction(1, 100))
+    a = mpmath.mpf(3)
+    assert F.singular_values((a, 2 * a, -a)) == pytest.approx([6, 6], rel=1e-15)
+
+
+def test_small_mu_interior_found():
+    """At μ = 10^-15 the interior minimum (a ≈ 36) is found (the scan runs at the digits the reduction cancels
+    plus dps; before, only the pairs-only point, loss ≈ log 7 / 7, was found)."""
+    from ufmtheory.coupled import value_at
+    with mpmath.workdps(20):
+        v, _, th, st = value_at(7, 2, mpmath.mpf(10) ** -15, dps=20)
+    assert st == "interior" and v < mpmath.mpf(10) ** -12 and th[0] > 30

@@ -553,7 +553,22 @@ def _find(F: CoupledFamily, dps: int, grid: int):
         red = _Reduction(F)
         rng = red.a_range()
         if rng is not None:
-            for lo, hi in _scan(red.R_interior, rng[0] * (1 + mpmath.mpf(10) ** -8), rng[1], grid):
+            pieces = [(rng[0] * (1 + mpmath.mpf(10) ** -8), rng[1])]
+            # e^{γ−a} > 0 needs T(a) > (K−3)e^{−a}/(K−1), i.e. h(a) = a + log T(a) > log((K−3)/(K−1)); h increases
+            # for a > 1 − p, so for K >= 5 the admissible a lie in a window of width ≈ log(K/(K−3)) below
+            # rng[1] (once a > 1): narrower than the grid step at small μ, so it is scanned on its own.
+            if red.K > 3:
+                h = lambda t: t + mpmath.log(red.T(t)) - mpmath.log(mpmath.mpf(red.K - 3) / (red.K - 1))  # noqa: E731
+                lo_w, hi_w = max(mpmath.mpf(1), rng[0]), rng[1]
+                if h(lo_w) < 0 < h(hi_w):
+                    for _ in range(200):
+                        mid = (lo_w + hi_w) / 2
+                        lo_w, hi_w = (mid, hi_w) if h(mid) < 0 else (lo_w, mid)
+                    pieces.append((lo_w, rng[1]))
+            brackets = []
+            for lo_p, hi_p in pieces:
+                brackets += _scan(red.R_interior, lo_p, hi_p, grid, linear=lo_p < 1)
+            for lo, hi in brackets:
                 a = _bisect(red.R_interior, lo, hi, dps)
                 pt = red.interior_point(a)
                 if pt is not None:
