@@ -217,7 +217,8 @@ def test_search_estimate_refuses_before_work():
 def test_phase_json_is_family_relative():
     g = phase_grid([4, 5], [2], dps=10, workers=1)
     assert g["scope"] == "family-relative"
-    assert g["compared"] == ["zero", "dnc", "paired", "paired2", "paired2c", "polygon"]  # paired2*: odd K = 5
+    # paired2*: odd K = 5; coupled: on by default for a grid with at most PHASE_COUPLED_AUTO_CELLS odd-K cells
+    assert g["compared"] == ["zero", "dnc", "paired", "paired2", "paired2c", "polygon", "coupled"]
     assert "family-relative" in g["theorem1"]["scope"]
     g = phase_grid([4], [2], names=["dnc", "polygon"], dps=10, workers=1)
     assert g["compared"] == ["zero", "dnc", "polygon"]

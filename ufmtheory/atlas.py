@@ -836,7 +836,8 @@ def atlas_scope(result: dict, starts: int = 8, seed: int = 0, rtol: float | None
     """
     from .precision import WINNER_RTOL
     model = result["model"]
-    if model.loss != "ce":
+    from .losses import CE
+    if model.loss_fn != CE:
         raise V.ParameterError(f"atlas: the symmetry atlas minimises the CE loss only, got loss {model.loss!r}")
     if len(set(model.lams)) != 1:
         raise V.ParameterError("atlas: one λ for every factor only (the atlas takes a single λ)")

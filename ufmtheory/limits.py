@@ -88,6 +88,37 @@ def compare_seconds(K: int, dps: int, structures: int = 3) -> float:
     return (0.2 + 2e-3 * K * K) * (1 + (dps / 200) ** 1.9) * structures / 3
 
 
+#: Most significant digits for the coupled family in compare/phase (its optimum at 100 digits took 4 s;
+#: the time grows like dps² through the Newton steps at dps + 2·GUARD digits).
+COUPLED_MAX_DPS = 400
+
+
+def coupled_seconds(dps: int) -> float:
+    """Rough time of one ``coupled.optimum`` (every critical point at two precisions): 2.5 s at 20–50
+    digits, 4 s at 100 (K = 5 and 15, 2 loaded shared cores), ≈ dps² beyond.
+
+    >>> coupled_seconds(50) < 5 < coupled_seconds(COUPLED_MAX_DPS) < COMPARE_MAX_SECONDS
+    True
+    """
+    return 2.5 * (1 + (dps / 100) ** 2)
+
+
+#: Coupled-family cells of ``phase`` per run accepted by default (``--coupled auto``): each costs
+#: ``coupled_phase_seconds`` (≈ 30–60 s), so a default grid of 56 odd cells would take most of an hour.
+PHASE_COUPLED_AUTO_CELLS = 2
+
+
+def coupled_phase_seconds(dps: int, points: int = 30) -> float:
+    """Rough time of the coupled overlay of one phase cell: ``points`` enumerations at 20 digits
+    (≈ 1 s each), a check per interval piece, and each tie refined at dps + GUARD and dps + 2·GUARD digits
+    (≈ 10 s at dps = 50; measured at K = 5, L = 2).
+
+    >>> 20 < coupled_phase_seconds(50) < 120
+    True
+    """
+    return 1.2 * points + 8 + 3 * coupled_seconds(dps)
+
+
 def compare_search_seconds(K: int, L: int, starts: int) -> float:
     """Rough time of ``compare --search``: one L-BFGS run costs ≈ (L+1)K³ (measured per start, L = 2:
     K = 10 0.3 s, 40 1.9 s, 80 22 s; K = 10, L = 30 0.9 s; K = 150 did not finish in 280 s).

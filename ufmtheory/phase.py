@@ -15,9 +15,9 @@ import mpmath
 import numpy as np
 
 from . import _validate as V
-from .limits import (PHASE_MAX_DPS, PHASE_MAX_K, PHASE_MAX_L, PHASE_MAX_N, PHASE_MAX_SECONDS, phase_cell_seconds,
+from .limits import (COUPLED_MAX_DPS, PHASE_COUPLED_AUTO_CELLS, PHASE_MAX_DPS, coupled_phase_seconds, PHASE_MAX_K, PHASE_MAX_L, PHASE_MAX_N, PHASE_MAX_SECONDS, phase_cell_seconds,
                      require_seconds)
-from .names import FAMILY_NAMES
+from .names import COUPLED_NAME, FAMILY_NAMES
 from .processes import process_executor
 from .precision import DEFAULT_DPS, GUARD_DIGITS, SEARCH_BITS, nstr
 
@@ -40,9 +40,17 @@ def _lam(mu, L: int, n: int, dps: int) -> str:
         return nstr(mu / mpmath.root(n, L + 1), dps) if mu != 0 else "0"
 
 
+#: What an interval of a paired2c winner means next to the coupled family (``coupled``): paired2c is its face
+#: γ = 0, where ∂f/∂γ = (2m/K) e^{−a}/S > 0, so it is not a critical point when its singleton scale is positive.
+PAIRED2C_NOTE = ("upper bound: paired2c is the face γ = 0 of the coupled family and not a critical point when its "
+                 "singleton scale is positive (∂f/∂γ = (2m/K)e^{−a}/S ≠ 0 there)")
+
+
 def cell(K: int, L: int, names=None, n: int = 1, dps: int = DEFAULT_DPS, pairs=(("dnc", "paired"),),
-         certify: bool = False, search_bits: int = SEARCH_BITS) -> dict:
-    """One (K, L) of the phase diagram as a JSON-ready dict (λ at ``n``; μ = λ at n = 1 also given)."""
+         certify: bool = False, search_bits: int = SEARCH_BITS, coupled: bool = False) -> dict:
+    """One (K, L) of the phase diagram as a JSON-ready dict (λ at ``n``; μ = λ at n = 1 also given).
+    ``coupled`` (odd K >= 3): also compare the coupled family (``coupled.phase_overlay``: the intervals are
+    split at its ties with the winners, to ``dps`` digits at two precisions; not proven like the rest)."""
     from .families import named_family  # sympy: only once a cell is computed
     from .thresholds import phase
     t0 = time.perf_counter()
@@ -56,30 +64,51 @@ def cell(K: int, L: int, names=None, n: int = 1, dps: int = DEFAULT_DPS, pairs=(
             fams.append(named_family(nm, K))
     ph = phase(K, L, fams, dps=dps, pairs=pairs, certify=certify, search_bits=search_bits)
     lam = lambda mu: _lam(mu, L, n, dps)  # noqa: E731
+    ivs = list(ph.intervals)
+    overlay = None
+    if coupled and K % 2 == 1 and K >= 3:
+        from .coupled import phase_overlay
+        overlay = phase_overlay(K, L, ivs, dps=dps)
+        ivs = overlay["intervals"]
     intervals = [{"winner": lab, "lam_lo": lam(a), "lam_hi": lam(b),
                   "log2_lam_lo": None if a == 0 else float(mpmath.log(a / mpmath.root(n, L + 1), 2)),
-                  "log2_lam_hi": None if b == mpmath.inf else float(mpmath.log(b / mpmath.root(n, L + 1), 2))}
-                 for a, b, lab in ph.intervals]
+                  "log2_lam_hi": None if b == mpmath.inf else float(mpmath.log(b / mpmath.root(n, L + 1), 2)),
+                  "scope": "family-relative"}
+                 for a, b, lab in ivs]
+    for iv in intervals:
+        if "paired2c" in iv["winner"].split("=") and overlay is not None:
+            iv["upper_bound"] = True
+            iv["note"] = PAIRED2C_NOTE
     folds = {k: t.to_dict(n) for k, t in ph.folds.items()}
     dnc_label = next((lab for lab in list(ph.folds) if "dnc" in lab.split("=")), None)
     loses = []
     if dnc_label is not None:
         fold = ph.folds[dnc_label].value
-        for a, b, lab in ph.intervals:
+        for a, b, lab in ivs:
             if "dnc" in lab.split("="):
                 continue
             hi = min(b, fold)
             if hi > a:
                 loses.append({"to": lab, "lam_lo": lam(a), "lam_hi": lam(hi)})
+    out_coupled = None
+    if overlay is not None:
+        with mpmath.workdps(dps):
+            out_coupled = {"ties": [t.to_dict(n) for t in overlay["ties"]],
+                           "searched_lam": [lam(m) for m in overlay["searched_mu"]],
+                           "points": overlay["points"], "method": overlay["method"], "certified": False,
+                           "listed_intervals": [{"winner": lab, "lam_lo": lam(a), "lam_hi": lam(b)}
+                                                for a, b, lab in ph.intervals]}
     return {
         "K": K, "L": L, "n": n, "dps": dps,
-        "families": ph.labels, "left_out": ph.dropped,
+        "families": ph.labels + ([] if overlay is None else ["coupled"]), "left_out": ph.dropped,
+        "coupled": out_coupled,
         "intervals": intervals,
-        "switches": [t.to_dict(n) for t in ph.thresholds],
+        "switches": _switches(ph, ivs, overlay, n),
         "zero_thresholds": {k: t.to_dict(n) for k, t in ph.zero.items()},
         "folds": folds,
         "ties": {f"{r.names[0]}|{r.names[1]}": r.to_dict(n) for r in ph.pair_ties},
-        "dnc_ever_optimal": ph.family_wins("dnc"),
+        "dnc_ever_optimal": any("dnc" in lab.split("=") for _, _, lab in ivs) if overlay is not None
+        else ph.family_wins("dnc"),
         "dnc_loses": loses,
         "in_stated_region": stated_region(K, L),
         "completeness": ph.argument,
@@ -89,18 +118,40 @@ def cell(K: int, L: int, names=None, n: int = 1, dps: int = DEFAULT_DPS, pairs=(
     }
 
 
+def _switches(ph, ivs, overlay, n):
+    """The switches of the listed families that are still ends of the intervals, and the coupled ties."""
+    if overlay is None:
+        return [t.to_dict(n) for t in ph.thresholds]
+    ends = {a for a, _, _ in ivs} | {b for _, b, _ in ivs}
+    out = [t.to_dict(n) for t in ph.thresholds if t.value in ends]
+    out += [t.to_dict(n) for t in overlay["ties"] if t.mu in ends]
+    return sorted(out, key=lambda d: mpmath.mpf(d["mu"]))
+
+
+def coupled_cells(Ks, Ls, coupled) -> list:
+    """The (K, L) cells that compare the coupled family: ``coupled`` True (every odd K), False (none) or None
+    (auto: every odd K if there are at most ``limits.PHASE_COUPLED_AUTO_CELLS`` such cells, else none)."""
+    odd = [(K, L) for K in Ks for L in Ls if K % 2 == 1 and K >= 3]
+    if coupled is None:
+        return odd if len(odd) <= PHASE_COUPLED_AUTO_CELLS else []
+    return odd if coupled else []
+
+
 def _cell_star(args):
     return cell(*args)
 
 
-def grid_seconds(Ks, Ls, dps: int, workers: int) -> float:
-    """Estimated wall-clock seconds of the grid Ks × Ls (``limits.phase_cell_seconds`` per cell,
-    spread over ``workers``, never less than the slowest cell)."""
-    cells = [phase_cell_seconds(K, L, dps) for K in Ks for L in Ls]
+def grid_seconds(Ks, Ls, dps: int, workers: int, coupled=False) -> float:
+    """Estimated wall-clock seconds of the grid Ks × Ls (``limits.phase_cell_seconds`` per cell, plus
+    ``limits.coupled_phase_seconds`` for the cells of ``coupled_cells``, spread over ``workers``, never less
+    than the slowest cell)."""
+    with_c = set(coupled_cells(Ks, Ls, coupled))
+    cells = [phase_cell_seconds(K, L, dps) + (coupled_phase_seconds(dps) if (K, L) in with_c else 0)
+             for K in Ks for L in Ls]
     return max(sum(cells) / max(1, min(workers, len(cells))), max(cells, default=0))
 
 
-def check_grid(Ks, Ls, n: int = 1, dps: int = DEFAULT_DPS, workers: int | None = None):
+def check_grid(Ks, Ls, n: int = 1, dps: int = DEFAULT_DPS, workers: int | None = None, coupled=False):
     """Validated (Ks, Ls, n, dps, workers) of a phase grid, refused (``ParameterError``) beyond the
     bounds of ``limits`` (PHASE_MAX_K, _L, _N, _DPS) or when ``grid_seconds`` exceeds PHASE_MAX_SECONDS."""
     Ks = sorted({V.integer("K", K, 2, PHASE_MAX_K) for K in Ks})
@@ -114,26 +165,32 @@ def check_grid(Ks, Ls, n: int = 1, dps: int = DEFAULT_DPS, workers: int | None =
     dps = V.integer("dps", dps, 5, PHASE_MAX_DPS)
     cpus = os.cpu_count() or 1
     workers = cpus if workers is None else V.integer("workers", workers, 1, cpus)
-    est = grid_seconds(Ks, Ls, dps, workers)
+    nc = len(coupled_cells(Ks, Ls, coupled))
+    if nc and dps > COUPLED_MAX_DPS:
+        raise V.ParameterError(f"dps: the coupled family is computed to at most {COUPLED_MAX_DPS} digits, got {dps} "
+                               f"(or leave it out: --no-coupled)")
+    est = grid_seconds(Ks, Ls, dps, workers, coupled)
     require_seconds(f"the phase grid of {len(Ks) * len(Ls)} cells (K up to {Ks[-1]}, {dps} digits, "
-                    f"{workers} worker(s))", est, PHASE_MAX_SECONDS)
+                    f"{workers} worker(s)" + (f", {nc} with the coupled family" if nc else "") + ")",
+                    est, PHASE_MAX_SECONDS)
     return Ks, Ls, n, dps, workers
 
 
 def phase_grid(Ks, Ls, names=None, n: int = 1, dps: int = DEFAULT_DPS, pairs=(("dnc", "paired"),),
                certify: bool = False, workers: int | None = None, progress: bool = False,
-               search_bits: int = SEARCH_BITS) -> dict:
+               search_bits: int = SEARCH_BITS, coupled=None) -> dict:
     """The phase diagram for every (K, L) in Ks × Ls, with the Theorem 1 comparison. Every winner is the
     best among ``compared`` (scope "family-relative"), not a proven global optimum.
 
     ``workers``: processes (default: the number of CPUs; 1 runs in this process). Inputs are
     checked by ``check_grid``; Ctrl-C stops the workers and raises KeyboardInterrupt."""
-    Ks, Ls, n, dps, workers = check_grid(Ks, Ls, n, dps, workers)
+    Ks, Ls, n, dps, workers = check_grid(Ks, Ls, n, dps, workers, coupled)
+    with_c = set(coupled_cells(Ks, Ls, coupled))
     if names is not None:
         for nm in names:
             if not str(nm).startswith("blocks:"):
                 V.choice("structure", nm, FAMILY_NAMES)
-    jobs = [(K, L, names, n, dps, pairs, certify, search_bits) for L in Ls for K in Ks]
+    jobs = [(K, L, names, n, dps, pairs, certify, search_bits, (K, L) in with_c) for L in Ls for K in Ks]
     # expensive cells first for load balance: large K, then odd K (two-scale family)
     order = sorted(range(len(jobs)), key=lambda i: -(jobs[i][0] + 3 * (jobs[i][0] % 2)))
     t0 = time.perf_counter()
@@ -158,8 +215,9 @@ def phase_grid(Ks, Ls, names=None, n: int = 1, dps: int = DEFAULT_DPS, pairs=(("
     for c in cells:
         for lab in list(c["families"]) + list(c["left_out"]):
             compared += [nm for nm in lab.split("=") if nm not in compared]
-    compared = ["zero"] + sorted(compared[1:], key=lambda nm: (FAMILY_NAMES.index(nm) if nm in FAMILY_NAMES
-                                                              else len(FAMILY_NAMES), nm))
+    order_names = FAMILY_NAMES + (COUPLED_NAME,)
+    compared = ["zero"] + sorted(compared[1:], key=lambda nm: (order_names.index(nm) if nm in order_names
+                                                              else len(order_names), nm))
     never = sorted([c["K"], c["L"]] for c in cells if not c["dnc_ever_optimal"])
     region = sorted([K, L] for K in Ks for L in Ls if stated_region(K, L))
     return {
@@ -167,6 +225,7 @@ def phase_grid(Ks, Ls, names=None, n: int = 1, dps: int = DEFAULT_DPS, pairs=(("
         "families": names if names is not None else "default (dnc, paired, paired2 and paired2c for odd K, polygon)",
         "scope": "family-relative",
         "compared": compared,
+        "coupled_cells": sorted([K, L] for K, L in with_c),
         "theorem1": {
             "scope": THEOREM1_SCOPE,
             "stated_region": region,

@@ -262,14 +262,16 @@ def optimal_scale_of(build, name: str, model: DeepUFM, dps: int = DEFAULT_DPS,
                         rep2.backend if rep2 is not None else "none", rep2.boxes if rep2 else 0, p2)
 
 
-def compare(model: DeepUFM, structures, dps: int = DEFAULT_DPS, backend: str | None = None) -> dict:
+def compare(model: DeepUFM, structures, dps: int = DEFAULT_DPS, backend: str | None = None, extra=()) -> dict:
     """Optimum of each structure and the zero solution; ``winner`` is the name with the lowest loss
     ("zero" if nothing beats it). ``ties`` names those whose loss agrees with the winner's to ``dps``
     significant digits, relative to its size (each loss is verified to at least ``dps`` digits, so
     closer ones cannot be told apart; the zero loss is exact). The winner is the best **among**
     ``compared`` (the zero solution and the structures given): ``scope`` is "family-relative", not a
-    proven global optimum (``global_search.search_scope`` tests it against a multi-start search)."""
-    results = [optimal_scale(s, model, dps, backend) for s in structures]
+    proven global optimum (``global_search.search_scope`` tests it against a multi-start search).
+    ``extra``: further optima already computed (objects with name, loss, kind, to_dict(), e.g.
+    ``coupled.optimum``) compared with the rest."""
+    results = [optimal_scale(s, model, dps, backend) for s in structures] + list(extra)
     with mpmath.workdps(dps + 2 * GUARD_DIGITS):
         zero = results[0].zero_loss if results else model.loss_fn.zero_fit(model.K)
         cands = [("zero", zero)] + [(r.name, r.loss) for r in results if r.kind != "zero"]

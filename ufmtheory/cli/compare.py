@@ -10,7 +10,7 @@ import sys
 from .. import _validate as V
 from .. import limits
 from ..losses import CE
-from ..names import STRUCTURE_NAMES
+from ..names import COMPARE_NAMES, COUPLED_NAME
 from ..precision import DEFAULT_DPS, GUARD_DIGITS, WINNER_RTOL, check_dps, nstr, short, workdps
 from ..report import csv_text, json_text, text_table
 from .common import OutputFile, add_loss_argument, add_model_arguments, lam_description, model_from_args, write_text
@@ -23,8 +23,10 @@ def add_parser(sub):
                     "structure's scale (proven brackets), the best one, and the zero solution.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     add_model_arguments(p, K_max=limits.COMPARE_MAX_K, L_max=limits.COMPARE_MAX_L)
-    p.add_argument("--structures", default="dnc,paired,polygon",
-                   help=f"comma-separated distinct names from {', '.join(STRUCTURE_NAMES)}")
+    p.add_argument("--structures", default=None,
+                   help=f"comma-separated distinct names from {', '.join(COMPARE_NAMES)} (default: dnc,paired,polygon, "
+                        f"and {COUPLED_NAME} for odd K with the CE loss; {COUPLED_NAME} = pairs at a scale a + a centred "
+                        f"singleton with coupled scales β, γ, odd K only, up to {limits.COUPLED_MAX_DPS} digits)")
     add_loss_argument(p)
     p.add_argument("--dps", type=int, default=DEFAULT_DPS,
                    help=f"significant digits of the results (5 to {limits.COMPARE_MAX_DPS})")
@@ -44,24 +46,39 @@ def add_parser(sub):
     return p
 
 
-def _structure_names(text: str) -> list:
-    """'dnc, paired' → ['dnc', 'paired']: at least one, known, none repeated (ParameterError)."""
+def _structure_names(text, K: int | None = None, loss=CE, dps: int = DEFAULT_DPS) -> list:
+    """'dnc, paired' → ['dnc', 'paired']: at least one, known, none repeated (ParameterError). ``None`` →
+    the default: dnc, paired, polygon, and coupled for odd K with the CE loss (at most COUPLED_MAX_DPS
+    digits). 'coupled' asked for with even K, the MSE loss or too many digits is refused."""
     from .._validate import ParameterError, choice
+    if text is None:
+        names = ["dnc", "paired", "polygon"]
+        if K is not None and K % 2 == 1 and K >= 3 and loss == CE and dps <= limits.COUPLED_MAX_DPS:
+            names.append(COUPLED_NAME)
+        return names
     names = [s.strip() for s in text.split(",") if s.strip()]
     if not names:
-        raise ParameterError(f"--structures: give at least one of {', '.join(STRUCTURE_NAMES)}")
+        raise ParameterError(f"--structures: give at least one of {', '.join(COMPARE_NAMES)}")
     for s in names:
-        choice("--structures: structure", s, STRUCTURE_NAMES)
+        choice("--structures: structure", s, COMPARE_NAMES)
     repeated = sorted({s for s in names if names.count(s) > 1})
     if repeated:
         raise ParameterError(f"--structures names {', '.join(repeated)} more than once (give each structure once)")
+    if COUPLED_NAME in names and K is not None:
+        if K % 2 == 0 or K < 3:
+            raise ParameterError(f"--K: the {COUPLED_NAME} family needs an odd K >= 3, got K = {K}")
+        if loss != CE:
+            raise ParameterError(f"--loss: the {COUPLED_NAME} family is defined for the CE loss only, got {loss.key}")
+        if dps > limits.COUPLED_MAX_DPS:
+            raise ParameterError(f"--dps: the {COUPLED_NAME} family is computed to at most "
+                                 f"{limits.COUPLED_MAX_DPS} digits, got {dps}")
     return names
 
 
 def run(args) -> int:
     dps = check_dps(args.dps, limits.COMPARE_MAX_DPS)
-    names = _structure_names(args.structures)
     model = model_from_args(args)
+    names = _structure_names(args.structures, model.K, model.loss_fn, dps)
     starts = V.integer("--search", args.search, 0, limits.COMPARE_MAX_SEARCH_STARTS)
     if starts and model.loss_fn != CE:
         raise V.ParameterError("--search: the global search minimises the CE loss only (use --loss ce)")
@@ -80,13 +97,18 @@ def run(args) -> int:
                            + (f", {starts} search starts; lower --K, --dps or --search)" if starts else
                               "; lower --K or --dps)"),
                            limits.compare_seconds(model.K, dps, len(names))
+                           + (limits.coupled_seconds(dps) if COUPLED_NAME in names else 0)
                            + (limits.compare_search_seconds(model.K, model.L, starts) if starts else 0),
                            limits.COMPARE_MAX_SECONDS)
     from ..global_search import search_scope  # the inputs are valid: now the heavy modules
     from ..scale import compare
     from ..structures import named
-    structures = [named(s, model.K, loss=model.loss) for s in names]
-    res = compare(model, structures, dps)
+    structures = [named(s, model.K, loss=model.loss) for s in names if s != COUPLED_NAME]
+    extra = []
+    if COUPLED_NAME in names:
+        from ..coupled import CoupledFamily, optimum
+        extra.append(optimum(CoupledFamily.from_model(model), dps))
+    res = compare(model, structures, dps, extra=extra)
     scope = {"scope": "family-relative",
              "statement": f"family-relative: best among the listed structures ({', '.join(res['compared'])}), "
                           f"not a proven global optimum (--search N looks for a lower loss)"}
@@ -130,6 +152,11 @@ def run(args) -> int:
     print(f"{model!r}  ({dps} significant digits; critical points isolated with interval arithmetic)")
     print(text_table(rows + [zero_row], cols))
     for r in res["results"]:
+        if r.name == COUPLED_NAME:
+            cps = ", ".join(f"(a, β, γ)≈({', '.join(short(x) for x in c.theta)}) ({c.stratum}, {c.kind})"
+                            for c in r.points if c.stratum != "zero") or "none"
+            print(f"  {r.name}: critical points {cps}")
+            continue
         cps = ", ".join(f"t≈{short(c.t)} ({c.kind})" for c in r.critical_points) or "none"
         print(f"  {r.name}: positive critical points {cps}")
     tie = f" (ties with {', '.join(res['ties'])} to {dps} significant digits)" if res["ties"] else ""

@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from .._validate import ParameterError
-from ..limits import PHASE_MAX_DPS, PHASE_MAX_K, PHASE_MAX_L, PHASE_MAX_SECONDS
+from ..limits import PHASE_COUPLED_AUTO_CELLS, PHASE_MAX_DPS, PHASE_MAX_K, PHASE_MAX_L, PHASE_MAX_SECONDS
 from ..names import FAMILY_NAMES
 from ..precision import DEFAULT_DPS
 from ..report import csv_text, json_text, text_table
@@ -43,6 +43,11 @@ def add_parser(sub):
                    help="write intervals and thresholds as CSV to FILE")
     p.add_argument("--png", metavar="FILE", type=OutputFile(suffixes=PLOT_SUFFIXES),
                    help="write the phase-diagram plot to FILE (.png, .pdf, .svg, …)")
+    p.add_argument("--coupled", action=argparse.BooleanOptionalAction, default=None,
+                   help="also compare the coupled odd-K family (pairs + centred singleton with coupled scales) in "
+                        "the odd-K cells, splitting intervals at its ties (grid + Newton at two precisions, not "
+                        f"proven; ≈ 30–60 s per cell). Default: on when at most {PHASE_COUPLED_AUTO_CELLS} odd-K "
+                        "cells are requested")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
     return p
@@ -65,7 +70,7 @@ def _pairs(text: str) -> tuple:
 
 def run(args) -> int:
     from ..phase import CSV_COLUMNS, check_grid, csv_rows, phase_grid, plot
-    _, _, _, dps, _ = check_grid(args.K, args.L, args.n, args.dps, args.workers)
+    _, _, _, dps, _ = check_grid(args.K, args.L, args.n, args.dps, args.workers, args.coupled)
     names = [s.strip() for s in args.structures.split(",") if s.strip()]
     if not names:
         raise ParameterError("--structures: give at least one structure")
@@ -74,7 +79,7 @@ def run(args) -> int:
             raise ParameterError(f"structure must be one of {', '.join(FAMILY_NAMES)} or blocks:a+b+…, got {nm!r}")
     grid = phase_grid(args.K, args.L, names=names, n=args.n, dps=dps, pairs=_pairs(args.pairs),
                       certify=args.certify, workers=args.workers,
-                      progress=not args.no_progress and sys.stderr.isatty())
+                      progress=not args.no_progress and sys.stderr.isatty(), coupled=args.coupled)
     if args.csv:
         write_text(args.csv, csv_text(csv_rows(grid), CSV_COLUMNS))
     if args.png:
