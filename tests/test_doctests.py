@@ -6,7 +6,7 @@ import pytest
 
 MODULES = ["ufmtheory.cli.common", "ufmtheory.limits", "ufmtheory", "ufmtheory.precision", "ufmtheory.model",
            "ufmtheory.testing.log", "ufmtheory.testing.inequality", "ufmtheory.testing.claims", "ufmtheory.processes",
-           "ufmtheory.atlas", "ufmtheory.coupled", "ufmtheory.losses", "ufmtheory.theorems.label_smoothing"]
+           "ufmtheory.atlas", "ufmtheory.coupled", "ufmtheory.phase", "ufmtheory.losses", "ufmtheory.theorems.label_smoothing"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -222,3 +222,44 @@ def test_phase_json_is_family_relative():
     assert "family-relative" in g["theorem1"]["scope"]
     g = phase_grid([4], [2], names=["dnc", "polygon"], dps=10, workers=1)
     assert g["compared"] == ["zero", "dnc", "polygon"]
+
+
+# ---- phase --search / --atlas: each interval tested at one λ ---------------------------------------------
+
+def test_phase_search_flags_the_K5_dnc_interval(capsys):
+    """Without the coupled family, (5, 2)'s DNC interval ends at 0.0044664; at its representative λ
+    (a quarter of the end) the coupled structure — minimised here by Nelder–Mead on the explicit
+    matrix — is below DNC (minimised here on its pattern), and the search finds it: the interval is
+    flagged; the zero interval above the last switch stays best-known."""
+    out = run_json(capsys, ["phase", "--K", "5", "--L", "2", "--dps", "12", "--no-coupled", "--search", "6",
+                            "--workers", "1", "--no-progress"])
+    ivs = out["cells"][0]["intervals"]
+    first = ivs[0]
+    assert first["winner"] == "dnc" and first["lam_lo"] == "0"
+    lam = float(first["lam_hi"]) / 4
+    dnc_loss, _ = best_scale(pattern_loss(np.eye(5) - 1 / 5, 1, 2, lam))
+    coupled = scipy.optimize.minimize(lambda x: reduced_loss(coupled_odd(*x), 1, 2, lam), [7.0, 7.0, -1.0],
+                                      method="Nelder-Mead", options={"xatol": 1e-12, "fatol": 1e-15, "maxiter": 20000})
+    assert coupled.fun < dnc_loss - 1e-5
+    b = first["beaten_by"]
+    assert b["by"] == "search" and abs(b["winner_loss"] - dnc_loss) < 1e-10 and abs(b["loss"] - coupled.fun) < 1e-7
+    assert first["scope"] == "family-relative"
+    assert any(f["winner"] == "dnc" and f["by"] == "search" for f in out["flags"])
+    assert ivs[-1]["winner"] == "zero" and ivs[-1]["scope"] == "best-known" and "search: 6 starts" in ivs[-1]["evidence"]
+
+
+def test_phase_atlas_finds_nothing_lower_at_K4_L2(capsys):
+    """(4, 2): no symmetric critical point beats the listed winners (the atlas at K = 4 finds dnc, paired
+    and zero only, README): every interval is best-known with the atlas's evidence, no flag."""
+    out = run_json(capsys, ["phase", "--K", "4", "--L", "2", "--dps", "12", "--atlas", "2", "--workers", "1",
+                            "--no-progress"])
+    ivs = out["cells"][0]["intervals"]
+    assert out["flags"] == [] and all(iv["scope"] == "best-known" for iv in ivs)
+    assert all("atlas: 11 classes × 2 starts" in iv["evidence"] for iv in ivs)
+
+
+@pytest.mark.parametrize("option", ["--search", "--atlas"])
+def test_phase_evidence_bad_input(capsys, option):
+    with pytest.raises(SystemExit) as exc:
+        main(["phase", "--K", "4", "--L", "2", option, "-1"])
+    assert exc.value.code == 2 and f"{option} must be an integer >= 0" in capsys.readouterr().err

@@ -771,8 +771,8 @@ def _atlas(K, L, lam, n, starts, seed, dps, search_starts, refine_top, progress)
                 a = refine(problem, Z, r, basis, wdps)
                 b = refine(problem, Z, r, basis, wdps + GUARD_DIGITS)
                 with mpmath.workdps(wdps + GUARD_DIGITS):
-                    digits = min(agreed_digits(a["loss"], b["loss"]),
-                                 *(agreed_digits(x, y) for x, y in zip(a["singular_values"], b["singular_values"])))
+                    digits = min([agreed_digits(a["loss"], b["loss"])]  # a rank-0 point has no singular values
+                                 + [agreed_digits(x, y) for x, y in zip(a["singular_values"], b["singular_values"])])
                 if digits < dps:
                     pt.note = f"precisions agree to {digits:.1f} digits only"
                 else:

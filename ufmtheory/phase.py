@@ -241,6 +241,84 @@ def phase_grid(Ks, Ls, names=None, n: int = 1, dps: int = DEFAULT_DPS, pairs=(("
     }
 
 
+def representative_lam(lam_lo: str, lam_hi: str) -> mpmath.mpf:
+    """A λ inside an interval of the diagram (decimal strings; "inf" for no upper end): the geometric
+    mean of finite positive ends, hi/4 below the first switch, 4·lo above the last (and 1 for (0, ∞)).
+
+    >>> float(representative_lam("0", "0.04")), float(representative_lam("0.01", "0.04")), float(representative_lam("0.5", "inf"))
+    (0.01, 0.02, 2.0)
+    """
+    lo = mpmath.mpf(lam_lo)
+    hi = mpmath.inf if lam_hi == "inf" else mpmath.mpf(lam_hi)
+    if lo == 0:
+        return mpmath.mpf(1) if hi == mpmath.inf else hi / 4
+    return lo * 4 if hi == mpmath.inf else mpmath.sqrt(lo * hi)
+
+
+def interval_evidence(grid: dict, search: int = 0, atlas: int = 0, seed: int = 0, progress: bool = False) -> list:
+    """Test every interval's winner of ``phase_grid``'s result against the multi-start global search
+    (``search`` starts) and, for K <= ``limits.ATLAS_MAX_K``, the symmetry atlas (``atlas`` starts per
+    subgroup class), at ``representative_lam`` of the interval. The winner's loss there is the lowest of
+    the cell's compared families (exact optima, ``global_search.named_optima``, and the coupled family
+    when the cell compares it). Each interval gets ``scope`` "best-known" (nothing lower found;
+    ``evidence`` says with what) or keeps "family-relative" with ``beaten_by`` (what beat it, at which λ,
+    by how much). Returns the list of flags ({K, L, interval, by, lam, loss, winner_loss}), also stored
+    as ``grid["flags"]``. Evidence at one λ per interval, not a proof for the whole interval."""
+    from tqdm import tqdm
+
+    from .atlas import atlas as run_atlas
+    from .families import named_family
+    from .global_search import global_search, named_optima
+    from .limits import ATLAS_MAX_K
+    from .precision import WINNER_RTOL
+    search = V.integer("search", search, 0)
+    atlas = V.integer("atlas", atlas, 0)
+    n = grid["n"]
+    flags = []
+    todo = [(c, iv) for c in grid["cells"] for iv in c["intervals"]]
+    for c, iv in tqdm(todo, desc="evidence", disable=not progress, leave=False):
+        K, L = c["K"], c["L"]
+        lam = representative_lam(iv["lam_lo"], iv["lam_hi"])
+        with mpmath.workdps(30):
+            mu = lam * mpmath.root(n, L + 1)
+            fams = [named_family(nm, K) for lab in c["families"] for nm in lab.split("=")[:1]
+                    if nm != COUPLED_NAME]
+            losses = [d["loss"] for d in named_optima(K, L, mu, fams)]
+            if COUPLED_NAME in c["families"]:
+                from .coupled import CoupledFamily, optimum
+                losses.append(float(optimum(CoupledFamily.at(K, L, mu), 20).loss))
+        best = min(losses)
+        tol = WINNER_RTOL * max(1.0, abs(best))
+        found, beaten = [], None
+        if search:
+            r = global_search(K, L, lam, n=n, starts=search, seed=seed, families=())
+            found.append(f"search: {search} starts (seed {seed}), best {r.best_loss:.12g}")
+            if r.best_loss < best - tol:
+                beaten = {"by": "search", "loss": r.best_loss,
+                          "singular_values": [float(x) for x in r.singular_values]}
+        if atlas and K <= ATLAS_MAX_K and beaten is None:
+            a = run_atlas(K, L, lam, n=n, starts=atlas, seed=seed, search_starts=0, refine_top=1)
+            top = a["best"]
+            found.append(f"atlas: {a['classes']} classes × {atlas} starts, best {top['pattern']} "
+                         f"{float(top['loss']):.12g}")
+            if float(top["loss"]) < best - tol:
+                beaten = {"by": "atlas", "loss": float(top["loss"]), "pattern": top["pattern"],
+                          "isotropy": top["isotropy"]}
+        if not found:
+            continue
+        at = nstr(lam, 12)
+        if beaten is None:
+            iv["scope"] = "best-known"
+            iv["evidence"] = f"at λ = {at}: " + "; ".join(found) + f"; winner {best:.12g}"
+        else:
+            beaten.update(lam=at, winner_loss=best)
+            iv["beaten_by"] = beaten
+            flags.append({"K": K, "L": L, "interval": [iv["lam_lo"], iv["lam_hi"]], "winner": iv["winner"],
+                          **beaten})
+    grid["flags"] = flags
+    return flags
+
+
 CSV_COLUMNS = ["K", "L", "n", "kind", "label", "lam_lo", "lam_hi", "lam", "digits", "certified"]
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .. import _validate as V
+from .. import limits
 from .._validate import ParameterError
 from ..limits import PHASE_COUPLED_AUTO_CELLS, PHASE_MAX_DPS, PHASE_MAX_K, PHASE_MAX_L, PHASE_MAX_SECONDS
 from ..names import FAMILY_NAMES
@@ -48,6 +50,13 @@ def add_parser(sub):
                         "the odd-K cells, splitting intervals at its ties (grid + Newton at two precisions, not "
                         f"proven; ≈ 30–60 s per cell). Default: on when at most {PHASE_COUPLED_AUTO_CELLS} odd-K "
                         "cells are requested")
+    p.add_argument("--search", type=int, default=0, metavar="N",
+                   help="test every interval's winner against the multi-start global search (N starts, at one λ "
+                        "inside the interval): 'best-known' if nothing lower is found, else the interval is flagged")
+    p.add_argument("--atlas", type=int, default=0, metavar="N",
+                   help="the same with the symmetry atlas (N starts per subgroup class; cells with "
+                        f"K <= {limits.ATLAS_MAX_K})")
+    p.add_argument("--search-seed", type=int, default=0, help="random seed of --search and --atlas")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
     return p
@@ -69,7 +78,7 @@ def _pairs(text: str) -> tuple:
 
 
 def run(args) -> int:
-    from ..phase import CSV_COLUMNS, check_grid, csv_rows, phase_grid, plot
+    from ..phase import CSV_COLUMNS, check_grid, csv_rows, interval_evidence, phase_grid, plot
     _, _, _, dps, _ = check_grid(args.K, args.L, args.n, args.dps, args.workers, args.coupled)
     names = [s.strip() for s in args.structures.split(",") if s.strip()]
     if not names:
@@ -77,9 +86,18 @@ def run(args) -> int:
     for nm in names:
         if nm not in FAMILY_NAMES and not nm.startswith("blocks:"):
             raise ParameterError(f"structure must be one of {', '.join(FAMILY_NAMES)} or blocks:a+b+…, got {nm!r}")
+    search = V.integer("--search", args.search, 0, limits.COMPARE_MAX_SEARCH_STARTS)
+    atlas = V.integer("--atlas", args.atlas, 0, limits.ATLAS_MAX_STARTS)
+    V.integer("--search-seed", args.search_seed, 0)
+    if search or atlas:  # a few intervals per cell, each one search / atlas run
+        limits.require_seconds("phase --search/--atlas (lower --K, --L, --search or --atlas)",
+                               sum(4 * limits.compare_search_seconds(K, L, search) + (30 * atlas if K <= limits.ATLAS_MAX_K else 0)
+                                   for K in args.K for L in args.L), limits.PHASE_MAX_SECONDS)
+    progress = not args.no_progress and sys.stderr.isatty()
     grid = phase_grid(args.K, args.L, names=names, n=args.n, dps=dps, pairs=_pairs(args.pairs),
-                      certify=args.certify, workers=args.workers,
-                      progress=not args.no_progress and sys.stderr.isatty(), coupled=args.coupled)
+                      certify=args.certify, workers=args.workers, progress=progress, coupled=args.coupled)
+    if search or atlas:
+        interval_evidence(grid, search=search, atlas=atlas, seed=args.search_seed, progress=progress)
     if args.csv:
         write_text(args.csv, csv_text(csv_rows(grid), CSV_COLUMNS))
     if args.png:
@@ -101,6 +119,15 @@ def run(args) -> int:
           f"not a proven global optimum")
     print(text_table(rows, ["K", "L", "winners by λ (increasing)", "ties", "Thm 1 region", "DNC ever best"],
                      widths={"winners by λ (increasing)": 60, "ties": 40}))
+    if "flags" in grid:
+        tested = sum("evidence" in iv or "beaten_by" in iv for c in grid["cells"] for iv in c["intervals"])
+        print(f"\n{tested} interval(s) tested at one λ each: {tested - len(grid['flags'])} best-known, "
+              f"{len(grid['flags'])} flagged")
+        for f in grid["flags"]:
+            what = f" ({f['pattern']}, {f['isotropy']})" if f["by"] == "atlas" else ""
+            print(f"  FLAG K={f['K']} L={f['L']} {f['winner']} on [{_short(f['interval'][0])}, "
+                  f"{_short(f['interval'][1])}): the {f['by']}{what} found {f['loss']:.10g} < {f['winner_loss']:.10g} "
+                  f"at λ = {f['lam']} — the listed winner is not the optimum there")
     t1 = grid["theorem1"]
     print(f"\nTheorem 1: set of (K, L) where DNC is never the best of the compared families "
           f"{'==' if t1['reproduced'] else '!='} the stated region {{K>=4, L>=3}} ∪ {{K>=6, L=2}} "
