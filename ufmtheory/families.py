@@ -25,7 +25,7 @@ import sympy as sp
 
 from . import _validate as V
 from .names import FAMILY_NAMES
-from .structures import Structure, _eval, dnc, named, paired, polygon
+from .structures import Structure, evaluate_exact, dnc, named, paired, polygon
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,9 @@ class Component:
     def numbers(self, dps: int):
         """(types as mpf, singular values as mpf) at ``dps`` digits."""
         with mpmath.workdps(dps):
-            types = [(_eval(sp.sympify(w), dps), [_eval(sp.sympify(g), dps) for g in gs], [int(m) for m in ms])
+            types = [(evaluate_exact(sp.sympify(w), dps), [evaluate_exact(sp.sympify(g), dps) for g in gs], [int(m) for m in ms])
                      for w, gs, ms in self.types]
-            sv = [_eval(sp.sympify(s), dps) for s in self.svals]
+            sv = [evaluate_exact(sp.sympify(s), dps) for s in self.svals]
         return types, sv
 
     @property
@@ -79,7 +79,7 @@ class Component:
         Two components with equal signatures have identical optimal-value functions V(μ)."""
         gamma = self.min_positive_gap()
         with mpmath.workdps(dps):
-            gm = _eval(gamma, dps) if gamma is not None else mpmath.mpf(1)
+            gm = evaluate_exact(gamma, dps) if gamma is not None else mpmath.mpf(1)
             r = lambda x: mpmath.nstr(x / gm, dps - 10)  # noqa: E731
             types, sv = self.numbers(dps)
             tsig = sorted((mpmath.nstr(w, dps - 10), tuple(sorted((r(g), m) for g, m in zip(gs, ms))))

@@ -33,7 +33,7 @@ import numpy as np
 
 from . import _validate as V
 from .model import DeepUFM, Parameters
-from .objective import _lams, fit_gradient, is_mp, softmax_columns
+from .objective import lam_values, fit_gradient, is_mp, softmax_columns
 
 
 # ---- products ----------------------------------------------------------------------------------
@@ -84,7 +84,7 @@ class HessianContext:
         self.model = model
         self.mp = is_mp(params.H)
         self.F = list(params.factors)
-        self.lams = _lams(model, self.mp)
+        self.lams = lam_values(model, self.mp)
         L = model.L
         acts = [None, self.F[0]]  # a_0 = I (not stored), a_1 = H
         for k in range(1, L):

@@ -17,7 +17,8 @@ Every root is found, with a justified bracket:
 - on [t_lo, T] every root is isolated with interval arithmetic (``rootfinding.isolate_roots``),
   then refined in mpmath. The zero solution (loss ḡ(0) = log K for CE) is compared with every
   local minimum; f → ∞ as t → ∞, so the best of these is the global minimum over t >= 0.
-Precision: computed at dps+15 and dps+30 digits, which must agree to dps digits.
+Precision: computed at dps+15 and dps+30 digits (``precision.working_precisions``), which must agree to
+dps digits.
 """
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ import mpmath
 from . import _validate as V
 from .intervals import backend as interval_backend
 from .model import DeepUFM
-from .precision import DEFAULT_DPS, GUARD_DIGITS, PrecisionError, agreed_digits, check_dps, nstr, to_mpf
+from .precision import (DEFAULT_DPS, PrecisionError, agreed_digits, bits_for_digits, check_dps, nstr, to_mpf,
+                        working_precisions)
 from .rootfinding import isolate_roots, refine_root
 from .structures import Structure
 
@@ -323,7 +325,7 @@ class ScaleProblem:
                 return dh_iv(X)
             return omp * B.pow_pos(X, -p_pt) * h_iv(X) + B.pow_pos(X, omp) * dh_iv(X)
 
-        prec_bits = max(128, int(3.33 * mpmath.mp.dps) + 32)
+        prec_bits = max(128, bits_for_digits(mpmath.mp.dps) + 32)
         with B.precision(prec_bits):
             c_pt = B.point(self.c)
             omp = B.point(one_minus_p)
@@ -345,8 +347,8 @@ class ScaleProblem:
 
 
 def _num(g, dps):
-    from .structures import _eval
-    return _eval(g, dps)
+    from .structures import evaluate_exact
+    return evaluate_exact(g, dps)
 
 
 # ---- results -------------------------------------------------------------------------------------
@@ -423,12 +425,13 @@ def optimal_scale_of(build, name: str, model: DeepUFM, dps: int = DEFAULT_DPS,
     constants at ``wdps`` digits (e.g. a construction whose penalty constant is not a Schatten sum,
     ``constructions.Construction.scale_problem``). Same guarantees as ``optimal_scale``."""
     dps = check_dps(dps)
-    runs = [_solve_at(build, dps + GUARD_DIGITS * k, backend) for k in (1, 2)]
+    lo_dps, hi_dps = working_precisions(dps)
+    runs = [_solve_at(build, wdps, backend) for wdps in (lo_dps, hi_dps)]
     (p1, pts1, rep1, z1, b1), (p2, pts2, rep2, z2, b2) = runs
     if len(pts1) != len(pts2) or [c.kind for c in pts1] != [c.kind for c in pts2]:
-        raise PrecisionError(f"{name}: critical points differ between {dps + GUARD_DIGITS} and "
-                             f"{dps + 2 * GUARD_DIGITS} digits ({len(pts1)} vs {len(pts2)})")
-    with mpmath.workdps(dps + 2 * GUARD_DIGITS):
+        raise PrecisionError(f"{name}: critical points differ between {lo_dps} and "
+                             f"{hi_dps} digits ({len(pts1)} vs {len(pts2)})")
+    with mpmath.workdps(hi_dps):
         digits = mpmath.inf
         for a, b in zip(pts1, pts2):
             if a.kind != "degenerate":
@@ -452,7 +455,7 @@ def compare(model: DeepUFM, structures, dps: int = DEFAULT_DPS, backend: str | N
     ``compared`` (the zero solution and the structures given): ``scope`` is "family-relative", not a
     proven global optimum (``global_search.search_scope`` tests it against a multi-start search)."""
     results = [optimal_scale(s, model, dps, backend) for s in structures]
-    with mpmath.workdps(dps + 2 * GUARD_DIGITS):
+    with mpmath.workdps(working_precisions(dps)[1]):
         zero = results[0].zero_loss if results else (mpmath.log(model.K) if model.loss == "ce" else mpmath.mpf(1) / 2)
         cands = [("zero", zero)] + [(r.name, r.loss) for r in results if r.kind != "zero"]
         cands.sort(key=lambda kv: kv[1])
