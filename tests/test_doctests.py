@@ -5,7 +5,9 @@ import importlib
 import pytest
 
 MODULES = ["ufmtheory.cli.common", "ufmtheory.limits", "ufmtheory", "ufmtheory.precision", "ufmtheory.model",
-           "ufmtheory.testing.log", "ufmtheory.testing.inequality", "ufmtheory.testing.claims", "ufmtheory.processes"]
+           "ufmtheory.testing.log", "ufmtheory.testing.inequality", "ufmtheory.testing.claims", "ufmtheory.processes",
+           "ufmtheory.intervals", "ufmtheory.objective", "ufmtheory.reduction", "ufmtheory.structures",
+           "ufmtheory.optimal_value", "ufmtheory.certificates.scale", "ufmtheory.certificates.numbers"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -5,7 +5,6 @@ import pytest
 from hypothesis import given, strategies as st
 
 import ufmtheory as ut
-from ufmtheory.linalg import to_mp_array
 from ufmtheory.objective import loss_and_gradient, logsumexp_columns, output
 
 

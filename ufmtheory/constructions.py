@@ -45,7 +45,7 @@ from .linalg import svd
 from .model import DeepUFM, Parameters
 from .precision import DEFAULT_DPS, to_mpf
 from .scale import ScaleProblem, optimal_scale_of
-from .structures import Structure, evaluate_exact, exact_entry, from_matrix, orthogonal_frame  # noqa: F401  (orthogonal_frame: re-exported)
+from .structures import Structure, evaluate_exact, orthogonal_frame  # noqa: F401  (orthogonal_frame: re-exported)
 
 
 def _relu_exact(M: sp.MatrixBase) -> sp.ImmutableMatrix:
@@ -349,19 +349,3 @@ def orthogonal_frame_construction(K: int, L: int, activation: str = "relu") -> C
     L = V.integer("L", L, 1)
     return Construction("orthogonal frame", sp.ImmutableMatrix(sp.eye(K)), tuple([sp.eye(K)] * (L - 1)),
                         orthogonal_frame(K), activation, "all factors ∝ I_K")
-
-
-def exact_matrix(M) -> sp.ImmutableMatrix:
-    """Any 2-d real matrix as exact sympy (floats at their binary value, decimal strings exactly)."""
-    if isinstance(M, sp.MatrixBase):
-        return sp.ImmutableMatrix(M)
-    arr = np.asarray(M, dtype=object)
-    if arr.ndim != 2:
-        raise V.ParameterError(f"expected a 2-d matrix, got shape {arr.shape}")
-    return sp.ImmutableMatrix(arr.shape[0], arr.shape[1], lambda i, j: exact_entry(arr[int(i), int(j)]))
-
-
-def from_factors(name: str, first, weights, pattern, activation: str = "relu") -> Construction:
-    """A user construction from X_2 = W_1 H̄_1, weights B_2 … B_L and the K×K output pattern."""
-    S = pattern if isinstance(pattern, Structure) else from_matrix(pattern, name=f"{name} pattern")
-    return Construction(name, exact_matrix(first), tuple(exact_matrix(w) for w in weights), S, activation)

@@ -238,32 +238,6 @@ def blocks(K: int, sizes) -> Family:
     return Family(name, K, comps, build, f"block-diagonal simplices of sizes {sizes}, one scale per size")
 
 
-def partitions(K: int, max_part: int | None = None, min_blocks: int = 2):
-    """Partitions of K (parts <= max_part), largest part first, with at least ``min_blocks`` parts."""
-    max_part = K if max_part is None else max_part
-
-    def rec(n, mx):
-        if n == 0:
-            yield []
-            return
-        for k in range(min(n, mx), 0, -1):
-            for rest in rec(n - k, k):
-                yield [k] + rest
-
-    return [p for p in rec(K, max_part) if len(p) >= min_blocks]
-
-
-def block_families(K: int, max_part: int = 3, exclude_named: bool = True) -> list:
-    """All blocks(K, partition) with parts <= max_part, except those equal to DNC, paired or paired2."""
-    out = []
-    for part in partitions(K, max_part):
-        if exclude_named and (part == [K] or all(k == 2 for k in part)
-                              or (K % 2 == 1 and sorted(part) == [1] + [2] * (K // 2))):
-            continue
-        out.append(blocks(K, part))
-    return out
-
-
 def paired_centred(K: int) -> Family:
     """Odd K = 2m+1: pairs at scale t₁ and a *centred* singleton direction at scale t₂:
         Z̄ = t₁ (I_m ⊗ [[1,−1],[−1,1]] ⊕ 0) + t₂ (e_K − 1/K) e_Kᵀ.

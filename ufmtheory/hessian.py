@@ -48,7 +48,7 @@ def _check_linear(model: DeepUFM):
                                "Lemma 1 and Theorems 4–6); got activation='relu'")
 
 
-def _fit_hessian_apply(model: DeepUFM, Z, P, dZ):
+def _fit_hessian_apply(model: DeepUFM, P, dZ):
     """∇²g(Z)[dZ]; P = softmax(Z) (CE) or None (MSE). dZ may carry leading batch axes.
 
     CE, column by column: (diag p − ppᵀ)x = p ∘ (x − (pᵀx)1), evaluated as p_i Σ_j p_j (x_i − x_j)
@@ -126,7 +126,7 @@ class HessianContext:
             da[k + 1] = Vs[k] @ a[k] + F[k] @ da[k]
         dZ = Vs[L] @ a[L] + F[L] @ da[L]
         dbeta = [None] * (L + 1)
-        dbeta[L] = _fit_hessian_apply(self.model, self.Z, self.P, dZ)
+        dbeta[L] = _fit_hessian_apply(self.model, self.P, dZ)
         for k in range(L - 1, -1, -1):
             dbeta[k] = _T(Vs[k + 1]) @ beta[k + 1] + F[k + 1].T @ dbeta[k + 1]
         out = [dbeta[0] + self.lams[0] * Vs[0]]

@@ -133,9 +133,6 @@ class LandscapePoint:
         tol = mpmath.mpf(10) ** (-(mpmath.mp.dps - 10)) if mp else 1e3 * np.finfo(float).eps
         return bool(g <= tol * s)
 
-    def lam_value(self):
-        return self.model.Lambda()
-
     def __repr__(self) -> str:
         return (f"LandscapePoint({self.structure.name}, K={self.model.K}, L={self.model.L}, d={self.model.d}, "
                 f"t={mpmath.nstr(self.t, 12)}, {self.kind}, {self.branch})")
@@ -530,11 +527,6 @@ def jacobian_rank(J: np.ndarray, C: int = 10):
 def stiefel_dimension(r: int, d: int) -> int:
     """dim St(r, d) = r d − r(r+1)/2."""
     return r * d - r * (r + 1) // 2
-
-
-def grassmann_dimension(r: int, d: int) -> int:
-    """dim Gr(r, d) = r (d − r)."""
-    return r * (d - r)
 
 
 def dimension_computed_formula(L: int, r: int, d: int) -> int:

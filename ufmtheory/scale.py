@@ -377,10 +377,6 @@ class ScaleOptimum:
     boxes: int
     problem: ScaleProblem = field(repr=False)
 
-    @property
-    def beats_zero(self) -> bool:
-        return self.kind != "zero"
-
     def to_dict(self) -> dict:
         d = self.dps
         return {

@@ -322,27 +322,6 @@ def transverse_min_at(K: int, L: int, t, n: int = 1, d: int | None = None, mp: b
     return best
 
 
-def measure_sign_changes(K: int, L: int, t_grid, n: int = 1):
-    """Float64 scan of every isotypic block's smallest transverse eigenvalue along the DNC branch
-    (t ↦ λ(t)); returns ({block: [(t_a, t_b)]} brackets of sign changes, {block: [μ(t)]})."""
-    prev = {}
-    out: dict = {}
-    curves: dict = {}
-    for t in t_grid:
-        with mpmath.workdps(30):
-            pt = dnc_point_at_scale(K, L, t, n=n, mp=False)
-        spec = dnc_block_spectrum(pt, mp=False)
-        for name in IRREPS:
-            if not any(b.name == name for b in spec.blocks):
-                continue
-            mu = block_min_transverse(spec, name)
-            curves.setdefault(name, []).append(float(mu))
-            if name in prev and (prev[name][1] < 0) != (mu < 0):
-                out.setdefault(name, []).append((prev[name][0], t))
-            prev[name] = (t, mu)
-    return out, curves
-
-
 def measure_last_sign_change(K: int, L: int, n: int = 1, t_start=None, factor: float = 1.5):
     """Where the smallest transverse eigenvalue of the full Hessian last changes sign along the DNC
     branch, measured without the closed form: from t = t_start (default 4K, where it must be > 0)
