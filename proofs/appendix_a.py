@@ -18,7 +18,7 @@ import numpy as np
 
 import ufmtheory as ut
 from ufmtheory.imbalance import StepFamily, step_class_sizes, theorem2_L0, ufm_optimum_step
-from ufmtheory.objective import cross_entropy_columns
+from ufmtheory.losses import cross_entropy_columns
 from ufmtheory.search import collapsed_search
 from ufmtheory.theorems.appendix_a import a3_point
 

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 import ufmtheory as ut
-from ufmtheory.linalg import to_mp_array
-from ufmtheory.objective import loss_and_gradient, logsumexp_columns, output
+from ufmtheory.losses import logsumexp_columns
+from ufmtheory.objective import loss_and_gradient, output
 
 
 def _direction(model, rng):

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import ufmtheory as ut
-from ufmtheory.batched import Batch, BatchedObjective, grad_norms
+from ufmtheory.batched import Batch, BatchedObjective
 from ufmtheory.diagnostics import classify
 from ufmtheory.objective import loss_and_gradient
 from ufmtheory.sweep import seed_sequence

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from ufmtheory.cli import main
-from ufmtheory.theorems import REGISTRY, CheckOptions, CheckRow, TheoremEntry
+from ufmtheory.theorems import REGISTRY, CheckRow, TheoremEntry
 from ufmtheory.theorems.theorem1 import penalty_inequality, stated_region
 
 

@@ -143,8 +143,3 @@ def triangular_loss(r: int, L: int, n: int, lams, t) -> tuple:
     fit = (t - 1) ** 2 / 2
     pen = mpmath.mpf(L + 1) / 2 * Lam * triangular_constant(r, L, n) * mpmath.power(t, mpmath.mpf(2) / (L + 1))
     return fit + pen, fit, pen
-
-
-def dnc_mse_constant(K: int, L: int, n: int):
-    """C of the orthogonal frame: n^{1/(L+1)} K (penalty ((L+1)/2) Λ C t^{2/(L+1)})."""
-    return mpmath.root(n, L + 1) * K

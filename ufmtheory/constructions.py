@@ -45,7 +45,7 @@ from .linalg import svd
 from .model import DeepUFM, Parameters
 from .precision import DEFAULT_DPS, to_mpf
 from .scale import ScaleProblem, optimal_scale_of
-from .structures import Structure, _eval, _exact, from_matrix, orthogonal_frame  # noqa: F401  (orthogonal_frame: re-exported)
+from .structures import Structure, evaluate_exact, orthogonal_frame  # noqa: F401  (orthogonal_frame: re-exported)
 
 
 def _relu_exact(M: sp.MatrixBase) -> sp.ImmutableMatrix:
@@ -85,7 +85,7 @@ def _mp(M: sp.MatrixBase, dps: int) -> np.ndarray:
     out = np.empty((M.rows, M.cols), dtype=object)
     for i in range(M.rows):
         for j in range(M.cols):
-            out[i, j] = _eval(M[i, j], dps)
+            out[i, j] = evaluate_exact(M[i, j], dps)
     return out
 
 
@@ -192,7 +192,7 @@ class Construction:
         with mpmath.workdps(dps):
             q = [+nuc, +nuc]
             for w in self.weights:
-                q.append(_eval(sum((x * x for x in w), sp.Integer(0)), dps))
+                q.append(evaluate_exact(sum((x * x for x in w), sp.Integer(0)), dps))
             return q
 
     def penalty_constant(self, model: DeepUFM, dps: int | None = None):
@@ -200,7 +200,7 @@ class Construction:
         dps = mpmath.mp.dps if dps is None else dps
         q = self.factor_norms(model, dps)
         with mpmath.workdps(dps):
-            k = _eval(self.kappa(), dps)
+            k = evaluate_exact(self.kappa(), dps)
             return mpmath.root(mpmath.fprod(q), self.L + 1) / mpmath.power(k, mpmath.mpf(2) / (self.L + 1))
 
     def scale_problem(self, model: DeepUFM, dps: int | None = None) -> ScaleProblem:
@@ -247,7 +247,7 @@ class Construction:
             Hbar = (rs[:, None] * Vt) / np.array(sq, dtype=object)[None, :]
             q = [mpmath.fsum(s)] * 2 + [mpmath.fsum(x * x for x in _mp(w, dps + 20).ravel()) for w in self.weights]
             lams = [to_mpf(v) for v in model.lams]
-            k = _eval(self.kappa(), dps + 20)
+            k = evaluate_exact(self.kappa(), dps + 20)
             L1 = self.L + 1
             v = mpmath.root((t / k) ** 2 * mpmath.fprod(l * x for l, x in zip(lams, q)), L1) / 2
             a = [mpmath.sqrt(2 * v / (l * x)) for l, x in zip(lams, q)]
@@ -349,19 +349,3 @@ def orthogonal_frame_construction(K: int, L: int, activation: str = "relu") -> C
     L = V.integer("L", L, 1)
     return Construction("orthogonal frame", sp.ImmutableMatrix(sp.eye(K)), tuple([sp.eye(K)] * (L - 1)),
                         orthogonal_frame(K), activation, "all factors ∝ I_K")
-
-
-def exact_matrix(M) -> sp.ImmutableMatrix:
-    """Any 2-d real matrix as exact sympy (floats at their binary value, decimal strings exactly)."""
-    if isinstance(M, sp.MatrixBase):
-        return sp.ImmutableMatrix(M)
-    arr = np.asarray(M, dtype=object)
-    if arr.ndim != 2:
-        raise V.ParameterError(f"expected a 2-d matrix, got shape {arr.shape}")
-    return sp.ImmutableMatrix(arr.shape[0], arr.shape[1], lambda i, j: _exact(arr[int(i), int(j)]))
-
-
-def from_factors(name: str, first, weights, pattern, activation: str = "relu") -> Construction:
-    """A user construction from X_2 = W_1 H̄_1, weights B_2 … B_L and the K×K output pattern."""
-    S = pattern if isinstance(pattern, Structure) else from_matrix(pattern, name=f"{name} pattern")
-    return Construction(name, exact_matrix(first), tuple(exact_matrix(w) for w in weights), S, activation)

@@ -43,7 +43,6 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from . import _validate as V
 from .model import DeepUFM, Parameters
 
 RANK_RTOL = 1e-3

@@ -25,7 +25,7 @@ import sympy as sp
 
 from . import _validate as V
 from .names import FAMILY_NAMES
-from .structures import Structure, _eval, dnc, named, paired, polygon
+from .structures import Structure, evaluate_exact, dnc, named, paired, polygon
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,9 @@ class Component:
     def numbers(self, dps: int):
         """(types as mpf, singular values as mpf) at ``dps`` digits."""
         with mpmath.workdps(dps):
-            types = [(_eval(sp.sympify(w), dps), [_eval(sp.sympify(g), dps) for g in gs], [int(m) for m in ms])
+            types = [(evaluate_exact(sp.sympify(w), dps), [evaluate_exact(sp.sympify(g), dps) for g in gs], [int(m) for m in ms])
                      for w, gs, ms in self.types]
-            sv = [_eval(sp.sympify(s), dps) for s in self.svals]
+            sv = [evaluate_exact(sp.sympify(s), dps) for s in self.svals]
         return types, sv
 
     @property
@@ -79,7 +79,7 @@ class Component:
         Two components with equal signatures have identical optimal-value functions V(μ)."""
         gamma = self.min_positive_gap()
         with mpmath.workdps(dps):
-            gm = _eval(gamma, dps) if gamma is not None else mpmath.mpf(1)
+            gm = evaluate_exact(gamma, dps) if gamma is not None else mpmath.mpf(1)
             r = lambda x: mpmath.nstr(x / gm, dps - 10)  # noqa: E731
             types, sv = self.numbers(dps)
             tsig = sorted((mpmath.nstr(w, dps - 10), tuple(sorted((r(g), m) for g, m in zip(gs, ms))))
@@ -236,32 +236,6 @@ def blocks(K: int, sizes) -> Family:
 
     name = "blocks(" + "+".join(map(str, sizes)) + ")"
     return Family(name, K, comps, build, f"block-diagonal simplices of sizes {sizes}, one scale per size")
-
-
-def partitions(K: int, max_part: int | None = None, min_blocks: int = 2):
-    """Partitions of K (parts <= max_part), largest part first, with at least ``min_blocks`` parts."""
-    max_part = K if max_part is None else max_part
-
-    def rec(n, mx):
-        if n == 0:
-            yield []
-            return
-        for k in range(min(n, mx), 0, -1):
-            for rest in rec(n - k, k):
-                yield [k] + rest
-
-    return [p for p in rec(K, max_part) if len(p) >= min_blocks]
-
-
-def block_families(K: int, max_part: int = 3, exclude_named: bool = True) -> list:
-    """All blocks(K, partition) with parts <= max_part, except those equal to DNC, paired or paired2."""
-    out = []
-    for part in partitions(K, max_part):
-        if exclude_named and (part == [K] or all(k == 2 for k in part)
-                              or (K % 2 == 1 and sorted(part) == [1] + [2] * (K // 2))):
-            continue
-        out.append(blocks(K, part))
-    return out
 
 
 def paired_centred(K: int) -> Family:

@@ -33,7 +33,7 @@ import numpy as np
 
 from . import _validate as V
 from .model import DeepUFM, Parameters
-from .objective import _lams, is_mp
+from .objective import is_mp, lam_values
 
 
 # ---- products ----------------------------------------------------------------------------------
@@ -48,7 +48,7 @@ def _check_linear(model: DeepUFM):
                                "Lemma 1 and Theorems 4–6); got activation='relu'")
 
 
-def _fit_hessian_apply(model: DeepUFM, Z, P, dZ):
+def _fit_hessian_apply(model: DeepUFM, P, dZ):
     """∇²g(Z)[dZ]; P = ``model.loss_fn.curvature(Z)`` (softmax for CE, None for MSE). dZ may carry
     leading batch axes (``losses.Loss.hessian_apply``)."""
     return model.loss_fn.hessian_apply(P, dZ, model.N)
@@ -70,7 +70,7 @@ class HessianContext:
         self.model = model
         self.mp = is_mp(params.H)
         self.F = list(params.factors)
-        self.lams = _lams(model, self.mp)
+        self.lams = lam_values(model, self.mp)
         L = model.L
         acts = [None, self.F[0]]  # a_0 = I (not stored), a_1 = H
         for k in range(1, L):
@@ -112,7 +112,7 @@ class HessianContext:
             da[k + 1] = Vs[k] @ a[k] + F[k] @ da[k]
         dZ = Vs[L] @ a[L] + F[L] @ da[L]
         dbeta = [None] * (L + 1)
-        dbeta[L] = _fit_hessian_apply(self.model, self.Z, self.P, dZ)
+        dbeta[L] = _fit_hessian_apply(self.model, self.P, dZ)
         for k in range(L - 1, -1, -1):
             dbeta[k] = _T(Vs[k + 1]) @ beta[k + 1] + F[k + 1].T @ dbeta[k + 1]
         out = [dbeta[0] + self.lams[0] * Vs[0]]

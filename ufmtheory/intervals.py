@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import mpmath
 
-from .precision import signed_man_exp, to_fraction
+from .precision import digits_for_bits, signed_man_exp, to_fraction
 
 try:  # python-flint is a core dependency; the fallback keeps the toolkit usable without it
     import flint
@@ -27,6 +27,10 @@ class IntervalBackend:
     name = "abstract"
 
     def precision(self, bits: int):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def bits(self) -> int:  # pragma: no cover - interface
+        """The current working precision (bits)."""
         raise NotImplementedError
 
     def point(self, x):
@@ -97,6 +101,9 @@ class ArbBackend(IntervalBackend):
         finally:
             flint.ctx.prec = old
 
+    def bits(self) -> int:
+        return int(flint.ctx.prec)
+
     def point(self, x):
         if isinstance(x, arb):
             return x
@@ -148,6 +155,9 @@ class MpmathIVBackend(IntervalBackend):
         finally:
             mpmath.iv.prec = old
 
+    def bits(self) -> int:
+        return int(mpmath.iv.prec)
+
     def point(self, x):
         if isinstance(x, mpmath.ctx_iv.ivmpf):
             return x
@@ -193,3 +203,29 @@ def backend(name: str | None = None) -> IntervalBackend:
     if name in ("mpmath.iv", "iv", "mpmath"):
         return MpmathIVBackend()
     raise ValueError(f"interval backend must be 'arb' or 'mpmath.iv', got {name!r}")
+
+
+def enclose_exact(B: IntervalBackend, x, dps: int | None = None):
+    """Enclosure of an exact sympy number ``x``: exact for rationals, else N(x, dps) ± 10^-(dps−10)·max(1, |x|)
+    (sympy's evalf returns dps correct digits for explicit constants such as cos(2πk/K)). ``dps``
+    defaults to max(80, 20 digits beyond the backend's current precision).
+
+    >>> B = backend()
+    >>> with B.precision(64):
+    ...     half, root2 = enclose_exact(B, "1/2"), enclose_exact(B, "sqrt(2)")
+    >>> B.lower(half) == B.upper(half) == mpmath.mpf(1) / 2
+    True
+    >>> with mpmath.workdps(50):
+    ...     B.lower(root2) < mpmath.sqrt(2) < B.upper(root2), B.upper(root2) - B.lower(root2) < mpmath.mpf(10) ** -15
+    (True, True)
+    """
+    import sympy as sp  # imported here: sympy costs ~0.5 s of start-up
+    x = sp.sympify(x)
+    if x.is_Rational:
+        return B.point(Fraction(int(x.p), int(x.q)))
+    if dps is None:
+        dps = max(80, digits_for_bits(B.bits()) + 20)
+    with mpmath.workdps(dps + 10):
+        v = mpmath.mpf(sp.N(x, dps + 5)._mpf_)
+        r = mpmath.mpf(10) ** (-(dps - 10)) * max(1, abs(v))
+        return B.hull(v - r, v + r)

@@ -44,7 +44,7 @@ from .linalg import random_orthogonal, to_mp_array
 from .model import DeepUFM, Parameters, parameter_count
 from .objective import is_mp, loss_and_gradient
 from .precision import DEFAULT_DPS, to_mpf
-from .reduction import balanced_parameters
+from .reduction import balanced_parameters, critical_parameters
 from .scale import optimal_scale
 from .structures import Structure
 
@@ -87,7 +87,6 @@ class LandscapePoint:
         of L d×d orthogonal matrices. ``mp``: mpf entries at the current precision; otherwise float64
         (Z = float(t)·S ⊗ 1ᵀ, SVD and products in float64).
         """
-        from .theorems.lemma1 import critical_parameters
         d, L = self.model.d, self.model.L
         key = None
         if isinstance(orthogonals, str):
@@ -133,9 +132,6 @@ class LandscapePoint:
         g, s = self.gradient(mp=mp)
         tol = mpmath.mpf(10) ** (-(mpmath.mp.dps - 10)) if mp else 1e3 * np.finfo(float).eps
         return bool(g <= tol * s)
-
-    def lam_value(self):
-        return self.model.Lambda()
 
     def __repr__(self) -> str:
         return (f"LandscapePoint({self.structure.name}, K={self.model.K}, L={self.model.L}, d={self.model.d}, "
@@ -240,8 +236,11 @@ def _inv_sqrt(k, mp):
     return 1 / mpmath.sqrt(k) if mp else 1 / np.sqrt(k)
 
 
-def _block(name, ctx, basis, mult, mp, tangent_flat=None) -> Block:
-    """Compress the Hessian onto the rows of ``basis`` (a ``_Basis`` or an orthonormal m×n array)."""
+def hessian_block(name, ctx, basis, mult, mp, tangent_flat=None) -> Block:
+    """The Hessian compressed onto the rows of ``basis``: the block M = B H Bᵀ (symmetrised) with its
+    residual max|H Bᵀ − Bᵀ M| (0 when the rows span an invariant subspace), multiplicity ``mult``, and the
+    orbit tangent ``tangent_flat`` (rows) in these coordinates. ``basis``: a ``_Basis`` or an orthonormal
+    m×n array; None when it has no rows. Used by ``block_spectrum_of`` and ``stability``."""
     B = basis.matrix(mp) if isinstance(basis, _Basis) else basis
     if B.shape[0] == 0:
         return None
@@ -256,8 +255,8 @@ def _block(name, ctx, basis, mult, mp, tangent_flat=None) -> Block:
     return Block(name, M, mult, res, tan)
 
 
-def _orbit_tangent(ctx: HessianContext, generators, mp: bool) -> list:
-    """Flat tangent vectors (A F_l, −F_{l+1} A) of the orbit. ``generators``: (l, i, j) for
+def orbit_tangent(ctx: HessianContext, generators, mp: bool) -> list:
+    """Flat tangent vectors (A F_l, −F_{l+1} A) of the orbit of the O(d)^L symmetry at ``ctx``'s point. ``generators``: (l, i, j) for
     A = E_ij − E_ji, or (l, A) with A a d×d skew-symmetric matrix."""
     F = ctx.F
     out = []
@@ -390,12 +389,15 @@ def block_spectrum(point: LandscapePoint, mp: bool = False, with_tangent: bool =
     docstring). mp: entries are mpf at the current precision."""
     model = point.model
     P = point.parameters("identity", mp=mp)
-    return _blocks_for(model, P, point.rank, mp, with_tangent)
+    return block_spectrum_of(model, P, point.rank, mp, with_tangent)
 
 
-def _blocks_for(model: DeepUFM, P: Parameters, r: int, mp: bool, with_tangent: bool = True,
-                core_blocks=None) -> BlockSpectrum:
-    """``core_blocks``: a function ctx ↦ list of Blocks replacing the generic core (e.g. the DNC
+def block_spectrum_of(model: DeepUFM, P: Parameters, r: int, mp: bool, with_tangent: bool = True,
+                      core_blocks=None) -> BlockSpectrum:
+    """The block-diagonal Hessian (``BlockSpectrum``) of ``model`` at the rank-``r`` critical point ``P``
+    (Lemma 1 form): core, deviation, coupling and penalty blocks (module docstring).
+
+    ``core_blocks``: a function ctx ↦ list of Blocks replacing the generic core (e.g. the DNC
     isotypic blocks of ``stability``)."""
     ctx = HessianContext(model, P)
     K, L, d = model.K, model.L, model.d
@@ -421,9 +423,9 @@ def _blocks_for(model: DeepUFM, P: Parameters, r: int, mp: bool, with_tangent: b
         for k in range(K):
             for j in S:
                 core.add([(L, k, j, one)])
-        tan_core = _orbit_tangent(ctx, [(l, i, j) for l in range(L) for i in S for j in S if i < j], mp) \
+        tan_core = orbit_tangent(ctx, [(l, i, j) for l in range(L) for i in S for j in S if i < j], mp) \
             if with_tangent else None
-        blocks.append(_block("core", ctx, core, 1, mp, tan_core))
+        blocks.append(hessian_block("core", ctx, core, 1, mp, tan_core))
 
     # deviation (one representative deviation vector per class)
     for c in range(K):
@@ -433,7 +435,7 @@ def _blocks_for(model: DeepUFM, P: Parameters, r: int, mp: bool, with_tangent: b
         a, b = starts[c], starts[c] + 1
         for i in S:
             dev.add([(0, i, a, inv(2)), (0, i, b, -inv(2))])
-        blocks.append(_block(f"deviation c={c}", ctx, dev, sizes[c] - 1, mp))
+        blocks.append(hessian_block(f"deviation c={c}", ctx, dev, sizes[c] - 1, mp))
 
     if d > r:
         e = r
@@ -451,18 +453,18 @@ def _blocks_for(model: DeepUFM, P: Parameters, r: int, mp: bool, with_tangent: b
             else:
                 for c in range(K):
                     cp.add([(0, e, starts[c] + j, inv(sizes[c])) for j in range(sizes[c])])
-            tan = _orbit_tangent(ctx, [(l, i, e) for i in S], mp) if with_tangent else None
-            blocks.append(_block(f"coupling l={l}", ctx, cp, d - r, mp, tan))
+            tan = orbit_tangent(ctx, [(l, i, e) for i in S], mp) if with_tangent else None
+            blocks.append(hessian_block(f"coupling l={l}", ctx, cp, d - r, mp, tan))
         for c in range(K):
             if sizes[c] < 2:
                 continue
             cd = _Basis(ctx)
             cd.add([(0, e, starts[c], inv(2)), (0, e, starts[c] + 1, -inv(2))])
-            blocks.append(_block(f"coupling-deviation c={c}", ctx, cd, (d - r) * (sizes[c] - 1), mp))
+            blocks.append(hessian_block(f"coupling-deviation c={c}", ctx, cd, (d - r) * (sizes[c] - 1), mp))
         for l in range(1, L):
             pen = _Basis(ctx)
             pen.add([(l, e, e, one)])
-            blocks.append(_block(f"penalty W{l}", ctx, pen, (d - r) ** 2, mp))
+            blocks.append(hessian_block(f"penalty W{l}", ctx, pen, (d - r) ** 2, mp))
     spec = BlockSpectrum([b for b in blocks if b is not None], ctx.n, mp, d, r, L)
     spec.check_total()
     return spec
@@ -502,7 +504,7 @@ def orbit_jacobian(model: DeepUFM, params: Parameters) -> np.ndarray:
     mp = is_mp(params.H)
     d = model.d
     pairs = [(l, i, j) for l in range(model.L) for i in range(d) for j in range(i + 1, d)]
-    return np.array(_orbit_tangent(ctx, pairs, mp)).T
+    return np.array(orbit_tangent(ctx, pairs, mp)).T
 
 
 def jacobian_rank(J: np.ndarray, C: int = 10):
@@ -525,11 +527,6 @@ def jacobian_rank(J: np.ndarray, C: int = 10):
 def stiefel_dimension(r: int, d: int) -> int:
     """dim St(r, d) = r d − r(r+1)/2."""
     return r * d - r * (r + 1) // 2
-
-
-def grassmann_dimension(r: int, d: int) -> int:
-    """dim Gr(r, d) = r (d − r)."""
-    return r * (d - r)
 
 
 def dimension_computed_formula(L: int, r: int, d: int) -> int:

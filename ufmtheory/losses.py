@@ -403,10 +403,9 @@ class Loss:
         """g(0) (mpf at the current precision)."""
         raise NotImplementedError  # pragma: no cover - abstract
 
-    def dnc(self, K: int):
-        """The loss's neural-collapse pattern (a ``structures.Structure`` named 'dnc')."""
-        from .structures import dnc
-        return dnc(K)
+    #: the loss's neural-collapse pattern: the name of the ``structures`` function that builds it for K
+    #: classes (``structures.named("dnc", K, loss)`` calls it; losses sit below structures, so a name)
+    dnc_structure = "simplex_etf"
 
     def require_certifiable(self, what: str = "certified optima") -> None:
         """ParameterError unless the certificates cover this loss."""
@@ -596,10 +595,7 @@ class MeanSquaredError(Loss):
     def zero_fit(self, K: int):
         return mpmath.mpf(1) / 2
 
-    def dnc(self, K: int):
-        """The orthogonal frame I_K (no bias; Dang et al. 2023)."""
-        from .structures import orthogonal_frame
-        return orthogonal_frame(K, name="dnc")
+    dnc_structure = "orthogonal_frame"  # I_K (no bias; Dang et al. 2023)
 
 
 # ---- registry -----------------------------------------------------------------------------------

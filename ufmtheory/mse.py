@@ -53,8 +53,3 @@ def triangular_beats_dnc(r: int, L: int) -> bool:
     if B <= 0:
         return False
     return (2 * two) ** 2 * 2 * a < B * B
-
-
-def triangular_region(r_values, L_values) -> dict:
-    """{L: [r with T(r) beating DNC]}."""
-    return {L: [r for r in r_values if triangular_beats_dnc(r, L)] for L in L_values}

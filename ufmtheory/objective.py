@@ -11,12 +11,16 @@ Backpropagation through Z = W_L σ(W_{L−1} ⋯ σ(W_1 H_1)), σ' (0) := 0 for 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import mpmath
 import numpy as np
 
-from .losses import cross_entropy_columns, is_mp, logsumexp_columns, softmax_columns  # noqa: F401  (re-exported)
-from .model import DeepUFM, Parameters
+from .losses import is_mp
 from .precision import to_mpf
+
+if TYPE_CHECKING:  # annotations only: ``model`` imports this module (data flows model → objective)
+    from .model import DeepUFM, Parameters
 
 
 def fit_value(model: DeepUFM, Z: np.ndarray):
@@ -29,7 +33,13 @@ def fit_gradient(model: DeepUFM, Z: np.ndarray) -> np.ndarray:
     return model.loss_fn.gradient(Z, model.labels())
 
 
-def _lams(model: DeepUFM, mp: bool):
+def lam_values(model: DeepUFM, mp: bool) -> list:
+    """The L+1 factors' λ (λ_H, λ_{W_1}, …, λ_{W_L}) as mpf at the current precision (``mp``) or floats.
+
+    >>> from ufmtheory.model import DeepUFM
+    >>> lam_values(DeepUFM(K=3, L=2, n=1, lam=[1, "1/4", "2^-3"]), mp=False)
+    [1.0, 0.25, 0.125]
+    """
     if mp:
         return [to_mpf(v) for v in model.lams]
     return [float(to_mpf(v)) for v in model.lams]
@@ -37,7 +47,7 @@ def _lams(model: DeepUFM, mp: bool):
 
 def penalty_value(model: DeepUFM, params: Parameters):
     """½ Σ_f λ_f ‖F‖_F² over the factors (H_1, W_1, …, W_L)."""
-    lams = _lams(model, is_mp(params.H))
+    lams = lam_values(model, is_mp(params.H))
     return sum(lam * (F * F).sum() for lam, F in zip(lams, params.factors)) / 2
 
 
@@ -79,7 +89,7 @@ def loss_and_gradient(model: DeepUFM, params: Parameters):
     """(ℒ, ∇ℒ) by backpropagation; ∇ℒ has the Parameters layout."""
     params.check(model)
     mp = is_mp(params.H)
-    lams = _lams(model, mp)
+    lams = lam_values(model, mp)
     Z, pres, acts = forward(model, params)
     G = fit_gradient(model, Z)
     total = fit_value(model, Z) + penalty_value(model, params)
@@ -92,7 +102,7 @@ def loss_and_gradient(model: DeepUFM, params: Parameters):
         grads_W[l] = GA @ acts[l].T + lams[l + 1] * params.W[l]
         GA = params.W[l].T @ GA
     grad_H = GA + lams[0] * params.H
-    return total, Parameters(grad_H, tuple(grads_W))
+    return total, type(params)(grad_H, tuple(grads_W))  # the Parameters layout
 
 
 def gradient_norm(grad: Parameters):

@@ -33,41 +33,14 @@ import mpmath
 import sympy as sp
 
 from .families import Component, Family
-from .intervals import backend as interval_backend
+from .intervals import backend as interval_backend, enclose_exact
 from .losses import CEFit, IntervalGapMoments
+from .precision import bits_for_digits, digits_for_bits
 from .rootfinding import isolate_roots, newton_bracket  # noqa: F401 (re-exported)
 
 
 class DecompositionError(ArithmeticError):
     """The roots of ψ could not all be resolved (a degenerate extremum of φ)."""
-
-
-class AmbiguousPoint(ArithmeticError):
-    """μ is too close to a fold of a branch to decide, at this precision, whether the branch has a root."""
-
-
-# ---- exact numbers into intervals ----------------------------------------------------------------
-
-def _backend_bits(B) -> int:
-    if B.name == "arb":
-        import flint
-        return int(flint.ctx.prec)
-    return int(mpmath.iv.prec)
-
-
-def _enclose(B, x, dps: int | None = None):
-    """Enclosure of an exact sympy number: exact for rationals, else N(x, dps) ± 10^-(dps-10)·max(1,|x|)
-    (sympy's evalf returns dps correct digits for explicit constants such as cos(2πk/K)); dps defaults to
-    20 digits beyond the backend's current precision."""
-    x = sp.sympify(x)
-    if x.is_Rational:
-        return B.point(Fraction(int(x.p), int(x.q)))
-    if dps is None:
-        dps = max(80, int(_backend_bits(B) / 3.32) + 20)
-    with mpmath.workdps(dps + 10):
-        v = mpmath.mpf(sp.N(x, dps + 5)._mpf_)
-        r = mpmath.mpf(10) ** (-(dps - 10)) * max(1, abs(v))
-        return B.hull(v - r, v + r)
 
 
 def _log1p(B, x):
@@ -137,11 +110,11 @@ class Curve:
 
     # ---- mpmath functions (call inside workdps(self.dps)) --------------------------------------
     def fit(self, t):
-        """ḡ(t) = Σ w [log m_min + log1p(Σ_{g>g_min} (m/m_min) e^{−t(g−g_min)}) − t g_min] (``scale.CEFit``)."""
+        """ḡ(t) = Σ w [log m_min + log1p(Σ_{g>g_min} (m/m_min) e^{−t(g−g_min)}) − t g_min] (``losses.CEFit``)."""
         return self._ce.value(t)
 
     def moments(self, t, order: int = 2):
-        """(h, h', h'') = Σ w (E_π g, −Var_π g, κ₃,π g) (h'' only when order >= 3): ``scale.CEFit.moments``."""
+        """(h, h', h'') = Σ w (E_π g, −Var_π g, κ₃,π g) (h'' only when order >= 3): ``losses.CEFit.moments``."""
         return self._ce.moments(t, order)
 
     def h(self, t):
@@ -170,10 +143,10 @@ class Curve:
 
     # ---- interval versions -----------------------------------------------------------------------
     def interval_functions(self, B):
-        """(fit, h, h', h'') enclosures over a backend interval X, gaps enclosed exactly (``_enclose``);
-        h, h', h'' from ``scale.IntervalGapMoments``."""
+        """(fit, h, h', h'') enclosures over a backend interval X, gaps enclosed exactly (``intervals.enclose_exact``);
+        h, h', h'' from ``losses.IntervalGapMoments``."""
         zero = B.point(0)
-        G = IntervalGapMoments(B, [(_enclose(B, w), [_enclose(B, g) for g in gs], [B.point(int(m)) for m in ms])
+        G = IntervalGapMoments(B, [(enclose_exact(B, w), [enclose_exact(B, g) for g in gs], [B.point(int(m)) for m in ms])
                                    for w, gs, ms in self.comp.types])
         # per type: index of the smallest gap (decided on 30-digit values; exact ties share expressions)
         jmins = [min(range(len(gs)), key=lambda j: float(sp.N(gs[j], 30))) for _, gs, _ in self.comp.types]
@@ -199,7 +172,7 @@ class Curve:
         A = B.point(Fraction(self.L + 1, 2))
         P = B.point(0)
         for s in self.comp.svals:
-            P = P + B.pow_pos(_enclose(B, s), p)
+            P = P + B.pow_pos(enclose_exact(B, s), p)
         return p, A, P
 
     # ---- branches ----------------------------------------------------------------------------------
@@ -304,6 +277,46 @@ class Curve:
 
 
 # ---- the certified decomposition (cached) ---------------------------------------------------------
+
+def component_zero_threshold(cv: Curve):
+    """(μ_Z, t_Z, branch index) for one component at cv's precision; μ_Z = 0 if never below f(0).
+    t_Z = None when the supremum is a branch fold (the branch is below f(0) all along).
+
+    On each branch F(t) decreases (dF/dt = Aψ < 0), so F(t) = f(0) has at most one root t_Z per branch
+    and μ_Z = max over branches of φ(t_Z)/P (``thresholds`` module docstring).
+
+    L = 1 (Zhu et al.): DNC's zero threshold is μ_Z = 1/K.
+
+    >>> from ufmtheory.families import named_family
+    >>> mu, t, branch = component_zero_threshold(Curve(named_family("dnc", 4).components[0], 1, 30))
+    >>> mpmath.nstr(mu, 20), branch
+    ('0.25', 0)
+    """
+    best = (mpmath.mpf(0), None, None)
+    with mpmath.workdps(cv.dps):
+        z = cv.zero_value
+        for i, br in enumerate(cv.branches()):
+            G = lambda t: cv.crit_value(t) - z  # noqa: E731
+            if br.peak is None or G(br.t_start) <= 0:
+                cand = (br.phi_start / cv.P, None, i)
+            else:
+                if br.t_end != mpmath.inf:
+                    te = br.t_end
+                    if G(te) >= 0:
+                        continue
+                else:
+                    g0 = guess((cv.comp.types, cv.comp.svals, cv.L, "zero", i))
+                    te = g0 * mpmath.mpf("1.01") if g0 is not None else max(br.t_start * 2, mpmath.mpf(1))
+                    while G(te) >= 0:
+                        te *= 2
+                gk = (cv.comp.types, cv.comp.svals, cv.L, "zero", i)
+                tz = newton_bracket(G, lambda t: cv.A * cv.psi(t), br.t_start, te, x0=guess(gk))
+                remember(gk, tz)
+                cand = (cv.mu_of(tz), tz, i)
+            if cand[0] > best[0]:
+                best = cand
+    return best
+
 
 def decomposition(comp: Component, L: int, backend_name: str | None = None) -> dict:
     """Certified ψ-root brackets and the resulting branches (cached per component signature and L)."""
@@ -497,7 +510,7 @@ class IntervalCurve:
         """A narrow proven bracket of the ψ root t inside the isolating bracket ``wide`` (where ψ has
         exactly one simple root): the signs of ψ at t(1 ∓ ε) are proven opposite."""
         B, F = self.B, self.F
-        with mpmath.workdps(int(self.prec / 3.3) + 10):  # t carries the curve's digits: keep them
+        with mpmath.workdps(digits_for_bits(self.prec) + 10):  # t carries the curve's digits: keep them
             for k in range(8):
                 eps = mpmath.mpf(2) ** (-(self.prec - 12 - 8 * k))
                 lo, hi = max(t * (1 - eps), wide[0]), min(t * (1 + eps), wide[1])
@@ -670,12 +683,12 @@ class FamilyValue:
 
 class FamilyCurves:
     """All components of a family at depth L: mpmath curves at ``dps`` digits, interval curves at
-    ``prec`` bits (default ≈ dps·3.33)."""
+    ``prec`` bits (default ``bits_for_digits(dps)`` + 8)."""
 
     def __init__(self, family: Family, L: int, dps: int = 30, prec: int | None = None, backend_name=None):
         self.family, self.L, self.dps = family, int(L), int(dps)
         self.curves = [Curve(c, L, dps) for c in family.components]
-        self.prec = int(prec) if prec is not None else int(3.33 * dps) + 8
+        self.prec = int(prec) if prec is not None else bits_for_digits(dps) + 8
         self.backend_name = backend_name
         self._iv = None
         with mpmath.workdps(self.dps):
@@ -721,7 +734,7 @@ class FamilyCurves:
                 best = min(active, key=lambda c: F.to_mpf(F.hi(c[0])))
                 scales.append(F.to_mpf(best[3]))
                 argmins.append((best[2], best[3]))
-                with mpmath.workdps(int(self.prec / 3.3) + 10):
+                with mpmath.workdps(digits_for_bits(self.prec) + 10):
                     tmax.append(max(F.to_mpf(c[3]) for c in active) * (1 + mpmath.mpf(2) ** (-(self.prec - 40))))
             return FamilyValue(mu, v, d, tuple(scales), tuple(tmax), tuple(argmins))
 
@@ -742,8 +755,8 @@ class FamilyCurves:
             return v, d, scales
 
     def zero_threshold(self):
-        """μ_Z = sup{μ : V(μ) < f(0)}: the largest of the components' (``thresholds``), at this precision."""
-        from .thresholds import component_zero_threshold
+        """μ_Z = sup{μ : V(μ) < f(0)}: the largest of the components' (``component_zero_threshold``), at this
+        precision."""
         return max((component_zero_threshold(cv)[0] for cv in self.curves), default=mpmath.mpf(0))
 
     def fold(self):

@@ -1,8 +1,9 @@
 """Working precision: how many digits a high-precision result carries, and how that is checked.
 
 Convention used throughout the toolkit: a result requested with ``dps`` significant digits is
-computed at ``dps + GUARD_DIGITS`` and recomputed at ``dps + 2*GUARD_DIGITS``; the two must agree to
-``dps`` significant digits (``agreed_digits``), otherwise a ``PrecisionError`` is raised. This is a
+computed at ``dps + GUARD_DIGITS`` and recomputed at ``dps + 2*GUARD_DIGITS`` (``working_precisions``);
+the two must agree to ``dps`` significant digits (``agreed_digits``), otherwise a ``PrecisionError`` is
+raised (``recompute_and_check``). Digits ↔ bits: ``bits_for_digits``/``digits_for_bits`` only. This is a
 numerical (not certified) check; certified enclosures use interval arithmetic (``intervals``).
 """
 from __future__ import annotations
@@ -179,24 +180,51 @@ def nstr(x, dps: int) -> str:
     return mpmath.nstr(x, int(dps), min_fixed=-6, max_fixed=int(dps) + 6, strip_zeros=False)
 
 
-def recompute_and_check(fn, dps: int, name: str = "result"):
-    """Run ``fn(working_dps)`` twice (``dps+GUARD`` and ``dps+2*GUARD``); check agreement to ``dps`` digits.
+def working_precisions(dps: int) -> tuple:
+    """The two working precisions (decimal digits) of a result requested with ``dps`` digits:
+    ``dps + GUARD_DIGITS`` and ``dps + 2*GUARD_DIGITS`` (the module's convention; the second is also
+    the precision at which such a result is kept and compared).
 
-    ``fn`` returns an mpf or a tuple/list of mpf (all are checked); the higher-precision result is
-    returned, rounded to nothing: callers format with ``nstr(x, dps)``.
+    >>> working_precisions(50)
+    (65, 80)
     """
-    lo = fn(dps + GUARD_DIGITS)
-    hi = fn(dps + 2 * GUARD_DIGITS)
+    dps = int(dps)
+    return dps + GUARD_DIGITS, dps + 2 * GUARD_DIGITS
+
+
+def recompute_and_check(fn, dps: int, name: str = "result"):
+    """Run ``fn(working_dps)`` at both ``working_precisions(dps)``; the results must agree to ``dps``
+    significant digits, else ``PrecisionError``. Returns ``(higher-precision result, digits)``:
+    ``digits`` is the smallest number of agreeing digits (inf when equal or all zero).
+
+    ``fn`` returns an mpf or a tuple/list of mpf (all are checked; ``None`` entries must be ``None`` at
+    both precisions); callers format with ``nstr(x, dps)``.
+
+    >>> def third(wdps):
+    ...     with workdps(wdps):
+    ...         return mpmath.mpf(1) / 3
+    >>> value, digits = recompute_and_check(third, 20, "1/3")
+    >>> nstr(value, 20), digits >= 20
+    ('0.33333333333333333333', True)
+    >>> recompute_and_check(lambda wdps: mpmath.mpf(wdps), 20, "w")
+    Traceback (most recent call last):
+    ufmtheory.precision.PrecisionError: w: values at 35 and 50 digits agree to 0.5 digits only, fewer than the 20 requested
+    """
+    lo_dps, hi_dps = working_precisions(dps)
+    lo = fn(lo_dps)
+    hi = fn(hi_dps)
     lo_t = lo if isinstance(lo, (tuple, list)) else (lo,)
     hi_t = hi if isinstance(hi, (tuple, list)) else (hi,)
-    with mp.workdps(dps + 2 * GUARD_DIGITS):
+    digits = mpmath.inf
+    with mp.workdps(hi_dps):
         for a, b in zip(lo_t, hi_t):
             if a is None or b is None:
                 if a is not b:
                     raise PrecisionError(f"{name}: structure of the result changed with precision")
                 continue
-            if agreed_digits(a, b) < dps:
-                raise PrecisionError(
-                    f"{name}: values at {dps + GUARD_DIGITS} and {dps + 2 * GUARD_DIGITS} digits agree "
-                    f"only to {agreed_digits(a, b):.1f} digits, fewer than the {dps} requested")
-    return hi
+            if a != 0 or b != 0:
+                digits = min(digits, agreed_digits(a, b))
+    if digits < dps:
+        raise PrecisionError(f"{name}: values at {lo_dps} and {hi_dps} digits agree to {float(digits):.1f} "
+                             f"digits only, fewer than the {dps} requested")
+    return hi, digits

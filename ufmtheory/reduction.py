@@ -126,6 +126,25 @@ def balanced_parameters(model: DeepUFM, Z: np.ndarray, orthogonals=None, rng=Non
     return Parameters(H, tuple(W))
 
 
+def critical_parameters(model: DeepUFM, structure, t, rng=0, orthogonals=None) -> tuple:
+    """(Z, params) with Z = t·S ⊗ 1ᵀ (S = ``structure``'s pattern) and the Lemma 1 parameters
+    (``balanced_parameters``, rank = the structure's rank), at the current mp precision.
+
+    >>> from ufmtheory.objective import output
+    >>> from ufmtheory.structures import dnc
+    >>> model = DeepUFM(K=3, L=2, n=2, lam="0.01")
+    >>> with mpmath.workdps(30):
+    ...     Z, P = critical_parameters(model, dnc(3), 2, rng=0)
+    ...     err = max(abs(x) for x in (output(model, P) - Z).ravel())
+    >>> Z.shape, err < mpmath.mpf(10) ** -25
+    ((3, 6), True)
+    """
+    S = structure.matrix_mp()
+    Z = np.repeat(S, model.class_sizes, axis=1) * mpmath.mpf(t)
+    P = balanced_parameters(model, Z, orthogonals=orthogonals, rng=rng, rank=structure.rank)
+    return Z, P
+
+
 def _diag_obj(v: np.ndarray) -> np.ndarray:
     n = len(v)
     D = np.empty((n, n), dtype=object)

@@ -155,7 +155,7 @@ def refine_root(f: Callable, a, b):
                 return r
     except (ZeroDivisionError, ValueError):
         pass
-    # bisection: robust, ~3.3 iterations per digit
+    # bisection: robust, one bit per iteration
     sa = mpmath.sign(fa)
     for _ in range(int(mpmath.mp.prec) + 20):
         m = (a + b) / 2

@@ -23,7 +23,8 @@ Every root is found, with a justified bracket:
   then refined in mpmath. The zero solution (loss ḡ(0) = log K for CE) is compared with every
   local minimum; f → ∞ as t → ∞ (every fit is bounded below — label-smoothed CE by the entropy of
   its targets — and the penalty grows), so the best of these is the global minimum over t >= 0.
-Precision: computed at dps+15 and dps+30 digits, which must agree to dps digits.
+Precision: computed at dps+15 and dps+30 digits (``precision.working_precisions``), which must agree to
+dps digits.
 """
 from __future__ import annotations
 
@@ -33,9 +34,9 @@ import mpmath
 
 from . import _validate as V
 from .intervals import backend as interval_backend
-from .losses import CEFit, IntervalGapMoments, MSEFit  # noqa: F401  (the fit classes; re-exported)
 from .model import DeepUFM
-from .precision import DEFAULT_DPS, GUARD_DIGITS, PrecisionError, agreed_digits, check_dps, nstr, to_mpf
+from .precision import (DEFAULT_DPS, PrecisionError, agreed_digits, bits_for_digits, check_dps, nstr, to_mpf,
+                        working_precisions)
 from .rootfinding import isolate_roots, refine_root
 from .structures import Structure
 
@@ -146,7 +147,7 @@ class ScaleProblem:
                 return dh_iv(X)
             return omp * B.pow_pos(X, -p_pt) * h_iv(X) + B.pow_pos(X, omp) * dh_iv(X)
 
-        prec_bits = max(128, int(3.33 * mpmath.mp.dps) + 32)
+        prec_bits = max(128, bits_for_digits(mpmath.mp.dps) + 32)
         with B.precision(prec_bits):
             c_pt = B.point(self.c)
             omp = B.point(one_minus_p)
@@ -193,10 +194,6 @@ class ScaleOptimum:
     boxes: int
     problem: ScaleProblem = field(repr=False)
 
-    @property
-    def beats_zero(self) -> bool:
-        return self.kind != "zero"
-
     def to_dict(self) -> dict:
         d = self.dps
         return {
@@ -241,12 +238,13 @@ def optimal_scale_of(build, name: str, model: DeepUFM, dps: int = DEFAULT_DPS,
     constants at ``wdps`` digits (e.g. a construction whose penalty constant is not a Schatten sum,
     ``constructions.Construction.scale_problem``). Same guarantees as ``optimal_scale``."""
     dps = check_dps(dps)
-    runs = [_solve_at(build, dps + GUARD_DIGITS * k, backend) for k in (1, 2)]
+    lo_dps, hi_dps = working_precisions(dps)
+    runs = [_solve_at(build, wdps, backend) for wdps in (lo_dps, hi_dps)]
     (p1, pts1, rep1, z1, b1), (p2, pts2, rep2, z2, b2) = runs
     if len(pts1) != len(pts2) or [c.kind for c in pts1] != [c.kind for c in pts2]:
-        raise PrecisionError(f"{name}: critical points differ between {dps + GUARD_DIGITS} and "
-                             f"{dps + 2 * GUARD_DIGITS} digits ({len(pts1)} vs {len(pts2)})")
-    with mpmath.workdps(dps + 2 * GUARD_DIGITS):
+        raise PrecisionError(f"{name}: critical points differ between {lo_dps} and "
+                             f"{hi_dps} digits ({len(pts1)} vs {len(pts2)})")
+    with mpmath.workdps(hi_dps):
         digits = mpmath.inf
         for a, b in zip(pts1, pts2):
             if a.kind != "degenerate":
@@ -272,7 +270,7 @@ def compare(model: DeepUFM, structures, dps: int = DEFAULT_DPS, backend: str | N
     ``extra``: further optima already computed (objects with name, loss, kind, to_dict(), e.g.
     ``coupled.optimum``) compared with the rest."""
     results = [optimal_scale(s, model, dps, backend) for s in structures] + list(extra)
-    with mpmath.workdps(dps + 2 * GUARD_DIGITS):
+    with mpmath.workdps(working_precisions(dps)[1]):
         zero = results[0].zero_loss if results else model.loss_fn.zero_fit(model.K)
         cands = [("zero", zero)] + [(r.name, r.loss) for r in results if r.kind != "zero"]
         cands.sort(key=lambda kv: kv[1])

@@ -41,8 +41,9 @@ import numpy as np
 
 from . import _validate as V
 from .intervals import backend as interval_backend
-from .landscape import LandscapePoint, _block, _blocks_for, _orbit_tangent
+from .landscape import LandscapePoint, block_spectrum_of, hessian_block, orbit_tangent
 from .model import DeepUFM
+from .precision import bits_for_digits, to_mpf
 from .rootfinding import isolate_roots, refine_root
 from .structures import dnc as _dnc
 
@@ -123,7 +124,7 @@ def thresholds(K: int, L: int, dps: int = 30, backend: str | None = None) -> Thr
     L = V.integer("L", L, 2)
     with mpmath.workdps(dps + 10):
         B = interval_backend(backend)
-        bits = int(3.33 * (dps + 10)) + 32
+        bits = bits_for_digits(dps + 10) + 32
         hi = mpmath.mpf(K + 1)
         with B.precision(bits):
             q = B.point(mpmath.mpf(L - 1)) / B.point(mpmath.mpf(L + 1))
@@ -204,7 +205,6 @@ def _patterns(K: int, mp: bool):
     """Class-space patterns (K×K) spanning one copy of each irreducible in each factor, built with exact
     Fractions (1/K is not a binary fraction) and converted to mpf or float at the end."""
     from fractions import Fraction
-    from .precision import to_mpf
     conv = (lambda a: np.vectorize(to_mpf, otypes=[object])(a)) if mp else (lambda a: np.array(a, dtype=float))
     F = np.vectorize(Fraction, otypes=[object])
     one = F(np.ones((K, 1), dtype=int))
@@ -277,8 +277,8 @@ def isotypic_core_blocks(ctx, mp: bool):
         if name == "(K-2,1,1)":
             Xa = pats[name]["mid"][0]
             A = E @ Xa @ E.T
-            tangent = _orbit_tangent(ctx, [(l, A) for l in range(L)], mp)
-        blocks.append(_block(name, ctx, Bm, mult[name], mp, tangent))
+            tangent = orbit_tangent(ctx, [(l, A) for l in range(L)], mp)
+        blocks.append(hessian_block(name, ctx, Bm, mult[name], mp, tangent))
     return blocks
 
 
@@ -294,7 +294,7 @@ def dnc_block_spectrum(point: LandscapePoint, mp: bool = False, core_only: bool 
         from .hessian import HessianContext
         ctx = HessianContext(point.model, P)
         return BlockSpectrum(isotypic_core_blocks(ctx, mp), ctx.n, mp, point.model.d, point.rank, point.model.L)
-    return _blocks_for(point.model, P, point.rank, mp, True, core_blocks=lambda ctx: isotypic_core_blocks(ctx, mp))
+    return block_spectrum_of(point.model, P, point.rank, mp, True, core_blocks=lambda ctx: isotypic_core_blocks(ctx, mp))
 
 
 def block_min_transverse(spec, name: str | None = None):
@@ -320,27 +320,6 @@ def transverse_min_at(K: int, L: int, t, n: int = 1, d: int | None = None, mp: b
         if best is None or mu < best[0]:
             best = (mu, b.name)
     return best
-
-
-def measure_sign_changes(K: int, L: int, t_grid, n: int = 1):
-    """Float64 scan of every isotypic block's smallest transverse eigenvalue along the DNC branch
-    (t ↦ λ(t)); returns ({block: [(t_a, t_b)]} brackets of sign changes, {block: [μ(t)]})."""
-    prev = {}
-    out: dict = {}
-    curves: dict = {}
-    for t in t_grid:
-        with mpmath.workdps(30):
-            pt = dnc_point_at_scale(K, L, t, n=n, mp=False)
-        spec = dnc_block_spectrum(pt, mp=False)
-        for name in IRREPS:
-            if not any(b.name == name for b in spec.blocks):
-                continue
-            mu = block_min_transverse(spec, name)
-            curves.setdefault(name, []).append(float(mu))
-            if name in prev and (prev[name][1] < 0) != (mu < 0):
-                out.setdefault(name, []).append((prev[name][0], t))
-            prev[name] = (t, mu)
-    return out, curves
 
 
 def measure_last_sign_change(K: int, L: int, n: int = 1, t_start=None, factor: float = 1.5):

@@ -26,7 +26,14 @@ from .names import STRUCTURE_NAMES
 from .precision import to_fraction
 
 
-def _exact(x) -> sp.Expr:
+def exact_entry(x) -> sp.Expr:
+    """A matrix entry as an exact sympy number: sympy numbers kept, ints, floats, mpf, Fractions and
+    decimal strings converted exactly (a float is its exact binary value); anything else is a
+    ParameterError.
+
+    >>> exact_entry(3), exact_entry("0.25"), exact_entry(0.1) == sp.Rational(1, 10)
+    (3, 1/4, False)
+    """
     if isinstance(x, sp.Basic):
         return x
     if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
@@ -90,7 +97,7 @@ class Structure:
 
     def column_types_mp(self, dps: int) -> list:
         """``column_types`` with the gaps evaluated at ``dps`` digits: [(classes, [(gap mpf, count)])]."""
-        return [(classes, [(_eval(g, dps), m) for g, m in gaps]) for classes, gaps in self.column_types()]
+        return [(classes, [(evaluate_exact(g, dps), m) for g, m in gaps]) for classes, gaps in self.column_types()]
 
     def is_diagonally_superior(self) -> bool:
         """Paper Def. 3: S_cc > S_{c'c} for every c' ≠ c (decided exactly)."""
@@ -122,7 +129,7 @@ class Structure:
             out = np.empty((self.K, self.K), dtype=object)
             for i in range(self.K):
                 for j in range(self.K):
-                    out[i, j] = _eval(self.matrix[i, j], dps)
+                    out[i, j] = evaluate_exact(self.matrix[i, j], dps)
         return out
 
     def matrix_float(self) -> np.ndarray:
@@ -140,7 +147,7 @@ class Structure:
             equal = weights is None or len(set(weights)) == 1
             scale = mpmath.sqrt(weights[0]) if weights is not None and equal else mpmath.mpf(1)
             if equal and self.exact_singular_values is not None:
-                return [scale * _eval(s, dps) for s in self.exact_singular_values]
+                return [scale * evaluate_exact(s, dps) for s in self.exact_singular_values]
         key = ("sv", int(dps), None if weights is None else tuple(int(w) for w in weights))
         if key in self._cache:
             return list(self._cache[key])
@@ -159,7 +166,14 @@ class Structure:
         return f"Structure({self.name!r}, K={self.K})"
 
 
-def _eval(x: sp.Expr, dps: int) -> mpmath.mpf:
+def evaluate_exact(x: sp.Expr, dps: int) -> mpmath.mpf:
+    """The mpf value of an exact sympy number: rationals divided at the current mpmath precision,
+    other constants evaluated by sympy to dps+10 digits (a ParameterError if not real).
+
+    >>> with mpmath.workdps(30):
+    ...     mpmath.nstr(evaluate_exact(sp.Rational(1, 3), 30), 30), mpmath.nstr(evaluate_exact(sp.sqrt(2), 30), 25)
+    ('0.333333333333333333333333333333', '1.414213562373095048801689')
+    """
     if x.is_Integer:
         return mpmath.mpf(int(x))
     if x.is_Rational:
@@ -260,7 +274,7 @@ def from_matrix(M, name: str = "user", require_diagonally_superior: bool = False
         for x in arr.ravel():
             if isinstance(x, (float, np.floating)) and not np.isfinite(float(x)):
                 raise V.ParameterError(f"matrix entries must be finite, found {x!r}")
-        S = sp.ImmutableMatrix(arr.shape[0], arr.shape[1], lambda i, j: _exact(arr[i, j]))
+        S = sp.ImmutableMatrix(arr.shape[0], arr.shape[1], lambda i, j: exact_entry(arr[i, j]))
     st = Structure(name, S, None, "user matrix")
     if require_diagonally_superior and not st.is_diagonally_superior():
         raise V.ParameterError(f"matrix {name!r} is not diagonally superior (paper Def. 3)")
@@ -272,15 +286,16 @@ NAMED = {name: globals()[name] for name in STRUCTURE_NAMES}  # name → the func
 
 def named(name: str, K: int, loss="ce") -> Structure:
     """A named structure by name: 'dnc', 'paired' or 'polygon'. 'dnc' is the neural-collapse
-    pattern *of the loss* (``losses.Loss.dnc``): the simplex ETF for CE and label-smoothed CE
+    pattern *of the loss* (``losses.Loss.dnc_structure``): the simplex ETF for CE and label-smoothed CE
     (paper Def. 2), the orthogonal frame I_K for MSE without bias (Dang et al. 2023).
 
     >>> named("dnc", 3, loss="mse").matrix == orthogonal_frame(3).matrix
     True
     """
     V.choice("structure", name, tuple(NAMED))
-    if name == "dnc":
-        return get_loss(loss).dnc(K)
+    if name == "dnc":  # the loss names the function that builds its collapse pattern (losses.Loss.dnc_structure)
+        builders = {"simplex_etf": dnc, "orthogonal_frame": lambda k: orthogonal_frame(k, name="dnc")}
+        return builders[get_loss(loss).dnc_structure](K)
     return NAMED[name](K)
 
 

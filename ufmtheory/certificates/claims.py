@@ -20,7 +20,7 @@ from fractions import Fraction
 import mpmath
 
 from .. import _validate as V
-from ..precision import bits_for_digits
+from ..precision import bits_for_digits, working_precisions
 from ..intervals import backend as interval_backend
 from ..limits import CERTIFY_MAX_PREC_BITS
 from ..limits import certify_digits as certificate_digits
@@ -29,7 +29,7 @@ from ..structures import NAMED
 from . import format as fmt
 from .exact import ScaleData
 from .numbers import CertificateFormatError, dec_up, interval_str, parse_interval, qparse, qstr
-from .scale import (DEFAULT_DIGITS, POINT_ENCLOSURES, CertificateInvalid, CertificationError, _sig,
+from .scale import (DEFAULT_DIGITS, POINT_ENCLOSURES, CertificateInvalid, CertificationError, significant_digits,
                     analysis_section, check_analysis, missing_digits, prec_bits_for, require_digits)
 
 TIE_MAX_WIDTH = Fraction(1, 10 ** 20)
@@ -164,7 +164,7 @@ def certify_order(K: int, L: int, n: int, lam, structures=("dnc", "paired"), dig
     params = {"K": K, "L": L, "n": n, "lam": qstr(lam)}
     claim = {"type": "order", "greater": greater, "smaller": smaller}
     claim["statement"] = order_statement(params, claim, secs)
-    proof = {"analyses": secs, "difference": interval_str(*diff, _sig(digits))}
+    proof = {"analyses": secs, "difference": interval_str(*diff, significant_digits(digits))}
     return fmt.new(claim, params, proof, _engine(B, digits, prec))
 
 
@@ -196,7 +196,7 @@ def certify_tie(K: int, L: int, n: int, lam_lo, lam_hi, structures=("dnc", "pair
     if facts["s_der"] == 0:
         raise CertificationError(f"the derivative of optimum({a_name}) − optimum({b_name}) is not proven "
                                  f"non-zero: its enclosure {_fmt_interval(facts['der'], 6)} contains 0")
-    sig = _sig(digits)
+    sig = significant_digits(digits)
     sgn = {1: "+", -1: "-"}
     claim = {"type": "tie", "structures": [a_name, b_name], "lam_interval": [qstr(lam_lo), qstr(lam_hi)],
              "max_width": qstr(max_width), "sign_change": sgn[facts["s_lo"]] + sgn[facts["s_hi"]]}
@@ -376,11 +376,11 @@ def locate_tie(K: int, L: int, n: int, lam_a, lam_b, structures=("dnc", "paired"
         q = Fraction(mpmath.nstr(lam_mpf, dps + 10, strip_zeros=False)) if not isinstance(lam_mpf, Fraction) else lam_mpf
         m = DeepUFM(K, L, n=n, lam=q)
         oa, ob = optimal_scale(A, m, dps), optimal_scale(Bs, m, dps)
-        with mpmath.workdps(dps + 30):
+        with mpmath.workdps(working_precisions(dps)[1]):
             lam_v = mpmath.mpf(q.numerator) / q.denominator
             return lam_v, oa.loss - ob.loss, (oa.penalty - ob.penalty) / lam_v
 
-    with mpmath.workdps(dps + 30):
+    with mpmath.workdps(working_precisions(dps)[1]):
         x0, d0, _ = D(lam_a)
         x1, d1, _ = D(lam_b)
         if d0 == 0 or d1 == 0 or mpmath.sign(d0) == mpmath.sign(d1):

@@ -185,7 +185,7 @@ class IntervalScale:
         return lam * self.P
 
     def h(self, X):
-        """h(X) = Σ w Σ_j g_j π_j with π_j = 1/Σ_k (m_k/m_j) e^{−X(g_k − g_j)} (``scale.IntervalGapMoments``)."""
+        """h(X) = Σ w Σ_j g_j π_j with π_j = 1/Σ_k (m_k/m_j) e^{−X(g_k − g_j)} (``losses.IntervalGapMoments``)."""
         return self._moments.h(X)
 
     def dh(self, X):

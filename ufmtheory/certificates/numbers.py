@@ -22,8 +22,12 @@ class CertificateFormatError(ValueError):
     """A certificate field is missing or malformed."""
 
 
-def _exp10(a: Fraction) -> int:
-    """e with 10^e <= a < 10^(e+1) (a > 0), exactly."""
+def decimal_exponent(a: Fraction) -> int:
+    """e with 10^e <= a < 10^(e+1) (a > 0), exactly.
+
+    >>> decimal_exponent(Fraction(1, 1000)), decimal_exponent(Fraction(999, 1)), decimal_exponent(Fraction(1000, 1))
+    (-3, 2, 3)
+    """
     e = len(str(a.numerator)) - len(str(a.denominator))
     while Fraction(10) ** e > a:
         e -= 1
@@ -57,7 +61,7 @@ def dec_round(q: Fraction, sig: int, up: bool) -> str:
         return "0"
     neg = q < 0
     a = -q if neg else q
-    e = _exp10(a)
+    e = decimal_exponent(a)
     shift = sig - 1 - e
     x = a * Fraction(10) ** shift
     toward_larger_magnitude = up != neg

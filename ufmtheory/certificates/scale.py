@@ -37,7 +37,7 @@ import mpmath
 from ..precision import bits_for_digits, digits_for_bits, to_fraction
 from ..rootfinding import isolate_roots, refine_root
 from .exact import IntervalScale, ScaleData, exact_bounds
-from .numbers import _exp10, dec_down, dec_up, interval_str, parse_interval, qparse, qstr
+from .numbers import decimal_exponent, dec_down, dec_up, interval_str, parse_interval, qparse, qstr
 
 DEFAULT_DIGITS = 50
 MAX_LEAVES = 20000
@@ -57,8 +57,12 @@ def prec_bits_for(digits: int) -> int:
     return bits_for_digits(digits + 20)
 
 
-def _sig(digits: int) -> int:
-    """Significant digits of written enclosures: enough to carry ``digits`` digits, rounded outward."""
+def significant_digits(digits: int) -> int:
+    """Significant digits of written enclosures: enough to carry ``digits`` digits, rounded outward.
+
+    >>> significant_digits(30)
+    38
+    """
     return digits + 8
 
 
@@ -424,7 +428,7 @@ def _check_stated(section: dict, res: AnalysisResult) -> None:
 
 def stated_result(res: AnalysisResult, digits: int) -> dict:
     """The 'result' block written for a checked analysis (enclosures rounded outward)."""
-    sig = _sig(digits)
+    sig = significant_digits(digits)
     return {"kind": res.kind, "leaf": res.leaf,
             "scale": interval_str(*res.scale, sig) if res.kind != "zero" else ["0", "0"],
             "loss": interval_str(*res.loss, sig), "zero_loss": interval_str(*res.zero_loss, sig),
@@ -464,7 +468,7 @@ def missing_digits(lo: Fraction, hi: Fraction, digits: int) -> float:
     width, least = hi - lo, min(abs(lo), abs(hi))
     if width * 10 ** digits <= least:
         return -math.inf
-    return max(_exp10(width) - _exp10(least) + 1 + digits, 1)
+    return max(decimal_exponent(width) - decimal_exponent(least) + 1 + digits, 1)
 
 
 def require_digits(section: dict, digits: int) -> None:

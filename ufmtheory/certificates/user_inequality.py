@@ -469,7 +469,7 @@ def _counterexample(claim: Claim, B, pt: dict, enc) -> InequalityFails:
     return InequalityFails(msg, pt, (lo, hi))
 
 
-def _undecided_reason(claim: Claim, region: Region, box: dict, n_enc, d_enc, B) -> str:
+def _undecided_reason(region: Region, box: dict, n_enc, d_enc, B) -> str:
     where = _fmt_box(region, box)
     at_limit = [nm for nm, (lo, hi) in box.items() if region.pieces[nm][0] == "tail" and lo == 0]
     if n_enc is None or (region.D is not None and d_enc is None):
@@ -527,7 +527,7 @@ def prove(claim: Claim, digits: int | None = None, max_boxes: int = DEFAULT_MAX_
                 children = _split(region, box)
                 if children is None:
                     raise InequalityUndecided(f"{claim.text}: cannot decide: "
-                                              + _undecided_reason(claim, region, box, n_enc, d_enc, B))
+                                              + _undecided_reason(region, box, n_enc, d_enc, B))
                 queue.extend(children)
             sections.append(_section(region, leaves, B, digits))
     params = {"expression": claim.text, "variables": {v.name: v.as_dict() for v in claim.variables}}

@@ -100,7 +100,8 @@ def scan_brackets(K, L, n, structures, dps: int = 20) -> list:
     from ..structures import named
     A, B = (named(s, K) for s in structures)
     prev, out = None, []
-    with mpmath.workdps(dps + 30):
+    from ..precision import working_precisions
+    with mpmath.workdps(working_precisions(dps)[1]):
         for k in range(81):
             lam = Fraction(mpmath.nstr(mpmath.power(2, -mpmath.mpf(k) / 4), 20))
             model = DeepUFM(K, L, n=n, lam=lam)

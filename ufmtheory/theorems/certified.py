@@ -22,6 +22,7 @@ import mpmath
 
 from .. import certificates as C
 from ..model import DeepUFM
+from ..precision import working_precisions
 from ..scale import optimal_scale
 from ..structures import named
 from .registry import CheckOptions, CheckRow, TheoremEntry, register
@@ -39,7 +40,7 @@ def certificate_dir() -> pathlib.Path:
 def _numerical_order(K, L, n, lam, dps):
     m = DeepUFM(K, L, n=n, lam=lam)
     d, p = optimal_scale(named("dnc", K), m, dps), optimal_scale(named("paired", K), m, dps)
-    with mpmath.workdps(dps + 30):
+    with mpmath.workdps(working_precisions(dps)[1]):
         return d.loss - p.loss, d.loss, p.loss
 
 

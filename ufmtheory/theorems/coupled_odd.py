@@ -91,7 +91,7 @@ ENTRY = register(TheoremEntry(
     title="Coupled odd-K family vs DNC (finding)",
     statement=("For odd K the pairs + centred singleton structure with coupled scales (a, β, γ) beats the listed "
                "families over a wide λ-range; at (5, 2, 1) DNC is optimal among them only below λ* ≈ 1.2357e-4."),
-    source="this project (global search, issue 11; ufmtheory.coupled); not in arXiv:2410.23169",
+    source="computed by this toolkit (ufmtheory.coupled, found by the global search); not in arXiv:2410.23169",
     hypotheses=lambda K, L, **_: K == 5 and L == 2,
     check=check,
     order=15.0,

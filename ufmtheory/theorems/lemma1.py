@@ -14,18 +14,11 @@ import numpy as np
 from ..linalg import inverse, to_mp_array
 from ..model import DeepUFM, Parameters
 from ..objective import gradient_norm, loss_and_gradient
-from ..reduction import balanced_parameters, reduced_loss
+from ..precision import working_precisions
+from ..reduction import critical_parameters, reduced_loss  # noqa: F401 (critical_parameters: re-exported)
 from ..scale import optimal_scale
 from ..structures import named
 from .registry import CheckOptions, CheckRow, TheoremEntry, register, verdict
-
-
-def critical_parameters(model: DeepUFM, structure, t, rng=0, orthogonals=None) -> tuple:
-    """(Z, params) with Z = t·S ⊗ 1ᵀ and Lemma 1 parameters, at the current mp precision."""
-    S = structure.matrix_mp()
-    Z = np.repeat(S, model.class_sizes, axis=1) * mpmath.mpf(t)
-    P = balanced_parameters(model, Z, orthogonals=orthogonals, rng=rng, rank=structure.rank)
-    return Z, P
 
 
 def unbalance(params: Parameters, rng=0) -> Parameters:
@@ -57,7 +50,7 @@ def _structures(K: int):
 
 def check(opts: CheckOptions) -> list:
     dps = max(opts.dps, 50)
-    with mpmath.workdps(dps + 30):
+    with mpmath.workdps(working_precisions(dps)[1]):
         return _check(opts, dps)
 
 

@@ -18,7 +18,7 @@ import mpmath
 from tqdm import tqdm
 
 from ..model import DeepUFM
-from ..precision import nstr
+from ..precision import nstr, working_precisions
 from ..scale import ScaleProblem, optimal_scale
 from ..structures import dnc, paired
 from .registry import CheckOptions, CheckRow, TheoremEntry, register, verdict
@@ -62,7 +62,7 @@ def dnc_vs_paired_at_equal_scale(K: int, L: int, lam, n: int = 1, dps: int = 30)
 
 def check(opts: CheckOptions) -> list:
     # comparisons of high-precision results must run at high precision (mpf arithmetic rounds to mp.dps)
-    with mpmath.workdps(opts.dps + 30):
+    with mpmath.workdps(working_precisions(opts.dps)[1]):
         return _check(opts)
 
 

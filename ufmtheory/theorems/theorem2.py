@@ -18,8 +18,8 @@ import mpmath
 import sympy as sp
 
 from ..families import from_structure
-from ..intervals import backend as interval_backend
-from ..optimal_value import FamilyCurves, _enclose
+from ..intervals import backend as interval_backend, enclose_exact
+from ..optimal_value import FamilyCurves
 from ..precision import to_mpf
 from ..rootfinding import isolate_roots
 from ..structures import Structure, dnc, paired, polygon
@@ -55,9 +55,9 @@ def explicit_L0(M: Structure, X: Structure, backend: str | None = None) -> dict:
         raise ValueError("explicit_L0 needs exact singular values (named structures)")
     B = interval_backend(backend)
     with B.precision(160):
-        lX = [B.log(_enclose(B, s)) for s in sX]
-        lM = [B.log(_enclose(B, s)) for s in sM]
-        lg = B.log(_enclose(B, gamma)) if gamma != 0 else None
+        lX = [B.log(enclose_exact(B, s)) for s in sX]
+        lM = [B.log(enclose_exact(B, s)) for s in sM]
+        lg = B.log(enclose_exact(B, gamma)) if gamma != 0 else None
 
         def G(P):
             tot = B.point(0)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 
-import mpmath
 import numpy as np
 import sympy as sp
 
