@@ -46,6 +46,10 @@ class IntervalBackend:
     def lower(self, x) -> mpmath.mpf:
         raise NotImplementedError  # pragma: no cover
 
+    def midpoint(self, x) -> mpmath.mpf:
+        """A point of x (finite) near its centre, as an mpf (the arb midpoint, exactly)."""
+        return (self.lower(x) + self.upper(x)) / 2
+
     def upper(self, x) -> mpmath.mpf:
         raise NotImplementedError  # pragma: no cover
 
@@ -100,6 +104,8 @@ class ArbBackend(IntervalBackend):
     def point(self, x):
         if isinstance(x, arb):
             return x
+        if type(x) is int:  # fast path (the common 0 and 1 of the interval evaluators): exact
+            return arb(fmpz(x))
         if isinstance(x, mpmath.mpf):
             man, exp = signed_man_exp(x)
             return arb(fmpz(int(man))) * arb(2) ** int(exp)  # exact: power of two scaling
@@ -132,6 +138,15 @@ class ArbBackend(IntervalBackend):
 
     def upper(self, x):
         return mpmath.mp.make_mpf(x.upper()._mpf_) if x.is_finite() else mpmath.mpf("inf")
+
+    def midpoint(self, x):
+        return mpmath.mp.make_mpf(x.mid()._mpf_)  # exact, like lower/upper
+
+    def sign(self, x) -> int:
+        """``IntervalBackend.sign`` without converting the bounds (arb's comparisons are certain)."""
+        if not x.is_finite():
+            return 0
+        return 1 if x > 0 else (-1 if x < 0 else 0)
 
 
 class MpmathIVBackend(IntervalBackend):

@@ -202,3 +202,82 @@ def newton_bracket(f, df, a, b, x0=None, fa=None, fdf=None, tol_factor: int = 8,
             return xn
         x = xn
     return x
+
+
+def refine_root_proven(F: Callable, dF: Callable, a, b, slope_sign: int, B: IntervalBackend, *,
+                       prec_bits: int | None = None, seed_bits: int = 64, x0=None, FdF: Callable | None = None):
+    """The root of F in a proven simple-root bracket [a, b] (``isolate_roots``: F' has the sign
+    ``slope_sign`` throughout, F(a), F(b) of opposite signs), to the current mpmath precision, with
+    a proof: returns ``(x, lo, hi)``, x rounded to mp.prec and the root in [lo, hi] ⊆ [a, b],
+    hi − lo ≈ 2^{1−mp.prec}|x| (F(lo), F(hi) proven of opposite signs).
+
+    ``F(X)``, ``dF(X)`` are the interval functions given to ``isolate_roots`` (evaluated here on
+    point intervals, with constants enclosed at ``prec_bits`` or finer). Safeguarded Newton
+    x ← x − F(x)/F'(x) in interval arithmetic, never leaving the shrinking bracket (bisection
+    otherwise): first at ``seed_bits`` (a float-like seed, cheap), then at ``prec_bits`` (default
+    mp.prec + 20), where quadratic convergence needs 2–4 steps; the final enclosure is checked by
+    the signs of F at its ends. ``x0``: a seed inside (a, b) (e.g. the root at another precision;
+    the ``seed_bits`` phase is then skipped). ``FdF(X)`` -> (F(X), F'(X)) may share work between the two.
+    Falls back to ``refine_root`` (mpmath, on the interval function's
+    midpoint) if the enclosure cannot be proven, which does not happen for well-conditioned roots.
+    """
+    if slope_sign not in (1, -1):
+        raise ValueError("refine_root_proven needs the sign of F' on the bracket (+1 or -1)")
+    target = int(mpmath.mp.prec)
+    full = int(prec_bits) if prec_bits is not None else target + 20
+    lo, hi = mpmath.mpf(a), mpmath.mpf(b)
+    left_sign = -slope_sign  # sign of F left of the root
+
+    def mid_of(x, y):
+        return mpmath.sqrt(x * y) if x > 0 and y / x > 4 else (x + y) / 2
+
+    def newton(x, bits, rel_stop, max_steps):
+        """Safeguarded Newton at ``bits``; returns (x, last relative step, converged)."""
+        nonlocal lo, hi
+        rel = mpmath.inf
+        with B.precision(bits):
+            for _ in range(max_steps):
+                X = B.point(x)
+                Fx, D = FdF(X) if FdF is not None else (F(X), None)
+                s = B.sign(Fx)
+                if s == 0:  # F(x) indistinguishable from 0 at this precision: x is as good as it gets
+                    return x, mpmath.mpf(0), True
+                if s == left_sign:
+                    lo = x
+                else:
+                    hi = x
+                D = dF(X) if D is None else D
+                xn = B.midpoint(X - Fx / D) if B.sign(D) == slope_sign else None
+                if xn is None or not lo < xn < hi:
+                    xn = mid_of(lo, hi)
+                rel = abs(xn - x) / abs(xn) if xn != 0 else mpmath.inf
+                x = xn
+                if rel <= rel_stop or hi - lo <= rel_stop * abs(hi):
+                    return x, rel, True
+        return x, rel, False
+
+    proven = None
+    with mpmath.workprec(full + 8):
+        if x0 is not None and lo < x0 < hi:
+            x = mpmath.mpf(x0)
+        else:
+            x = mid_of(lo, hi)
+            x, _, _ = newton(x, seed_bits, mpmath.mpf(2) ** -(seed_bits - 16), 4 * seed_bits + 40)
+        # quadratic convergence: after a step of relative size δ the error is O(δ²)
+        x, rel, ok = newton(x, full, mpmath.mpf(2) ** -(target // 2 + 8), 2 * full)
+        if ok:
+            with B.precision(full):
+                for widen in (0, 4, 8, 16):
+                    r = abs(x) * mpmath.mpf(2) ** (widen - target) if x != 0 else mpmath.mpf(2) ** -target
+                    xl, xr = max(lo, x - r), min(hi, x + r)
+                    if xl < xr and B.sign(F(B.point(xl))) == left_sign and B.sign(F(B.point(xr))) == -left_sign:
+                        proven = (x, xl, xr)
+                        break
+    if proven is not None:
+        x, xl, xr = proven
+        return +x, xl, xr  # +x: rounded to the working precision
+
+    def f(t):  # pragma: no cover - ill-conditioned root: the bracketing solver on the interval midpoint
+        with B.precision(full):
+            return B.midpoint(F(B.point(t)))
+    return refine_root(f, lo, hi), lo, hi  # pragma: no cover

@@ -29,7 +29,7 @@ from . import _validate as V
 from .intervals import backend as interval_backend
 from .model import DeepUFM
 from .precision import DEFAULT_DPS, GUARD_DIGITS, PrecisionError, agreed_digits, check_dps, nstr, to_mpf
-from .rootfinding import isolate_roots, refine_root
+from .rootfinding import isolate_roots, refine_root_proven
 from .structures import Structure
 
 
@@ -302,16 +302,16 @@ class ScaleProblem:
             raise ArithmeticError("could not bound the critical points from above")
         return t_lo, T, "φ(t) <= T^{1−p} Σ a e^{−δT} < c beyond T (decreasing bound)"
 
-    def critical_points(self, backend_name: str | None = None):
-        """Every positive critical point (proven isolated), refined to the current precision."""
-        t_lo, t_hi, reason = self.search_interval()
-        if t_lo is None:
-            return [], None
-        if t_lo >= t_hi:  # the two bounds leave no room: no positive critical point
-            return [], None
+    def critical_points(self, backend_name: str | None = None, reuse=None):
+        """Every positive critical point (proven isolated), refined to the current precision.
+
+        ``reuse``: ``(points, report)`` of the same problem at another precision. Its simple-root
+        brackets are re-proven with this problem's constants (F' sign-definite on the bracket, F of
+        opposite signs at its ends, in interval arithmetic) and its roots seed Newton, instead of a new
+        isolation; when a bracket fails that test or is unresolved, the full isolation runs."""
         B = interval_backend(backend_name)
         one_minus_p = 1 - self.p
-        c_pt = omp = p_pt = h_iv = dh_iv = None  # set below, inside the interval precision context
+        c_pt = omp = p_pt = h_iv = dh_iv = None  # set by enclose_constants, inside a precision context
 
         def F_iv(X):
             if one_minus_p == 0:
@@ -323,24 +323,58 @@ class ScaleProblem:
                 return dh_iv(X)
             return omp * B.pow_pos(X, -p_pt) * h_iv(X) + B.pow_pos(X, omp) * dh_iv(X)
 
-        prec_bits = max(128, int(3.33 * mpmath.mp.dps) + 32)
-        with B.precision(prec_bits):
-            c_pt = B.point(self.c)
-            omp = B.point(one_minus_p)
-            p_pt = B.point(self.p)
+        def FdF_iv(X):  # (F_iv(X), dF_iv(X)) sharing h(X) and X^{1−p}
+            if one_minus_p == 0:
+                return h_iv(X) - c_pt, dh_iv(X)
+            h, q = h_iv(X), B.pow_pos(X, omp)
+            return q * h - c_pt, omp * (q / X) * h + q * dh_iv(X)
+
+        def enclose_constants():
+            nonlocal c_pt, omp, p_pt, h_iv, dh_iv
+            c_pt, omp, p_pt = B.point(self.c), B.point(one_minus_p), B.point(self.p)
             h_iv, dh_iv = self.fit.interval_functions(B)
-            report = isolate_roots(F_iv, dF_iv, t_lo, t_hi, B, prec_bits=prec_bits)
+
+        # Isolation needs only enough bits to separate the roots (the enclosures are rigorous at any
+        # precision): 128 bits, or the full working precision when a box stays undecided there
+        # (a tangency: its resolution then matches the working precision).
+        iso_bits = 128
+        seeds = report = None
+        if reuse is not None and reuse[1] is not None and all(br.status == "simple" for br in reuse[1].brackets):
+            with B.precision(iso_bits):
+                enclose_constants()
+                if all(B.sign(dF_iv(B.hull(br.lo, br.hi))) == br.slope_sign
+                       and B.sign(F_iv(B.point(br.lo))) == -br.slope_sign
+                       and B.sign(F_iv(B.point(br.hi))) == br.slope_sign for br in reuse[1].brackets):
+                    report, seeds = reuse[1], [cp.t for cp in reuse[0]]
+        if report is None:
+            t_lo, t_hi, reason = self.search_interval()
+            if t_lo is None:
+                return [], None
+            if t_lo >= t_hi:  # the two bounds leave no room: no positive critical point
+                return [], None
+            full_bits = max(iso_bits, int(3.33 * mpmath.mp.dps) + 32)
+            for prec_bits in sorted({iso_bits, full_bits}):
+                with B.precision(prec_bits):
+                    enclose_constants()
+                    report = isolate_roots(F_iv, dF_iv, t_lo, t_hi, B, prec_bits=prec_bits)
+                if all(br.status == "simple" for br in report.brackets):
+                    break
+            report.reason = reason
+        newton_bits = int(mpmath.mp.prec) + 20
+        with B.precision(newton_bits):
+            enclose_constants()
         points = []
-        for br in report.brackets:
+        for i, br in enumerate(report.brackets):
             if br.status == "simple":
-                r = refine_root(self.F, br.lo, br.hi)
+                # safeguarded Newton in interval arithmetic; the root is proven in [lo, hi] of width ~2^-prec
+                r, _, _ = refine_root_proven(F_iv, dF_iv, br.lo, br.hi, br.slope_sign, B, prec_bits=newton_bits,
+                                             x0=seeds[i] if seeds else None, FdF=FdF_iv)
                 kind = "local min" if br.slope_sign < 0 else "local max"
             else:
                 r = (br.lo + br.hi) / 2
                 kind = "degenerate"
             tot, fit, pen = self.parts(r)
             points.append(CriticalPoint(r, tot, fit, pen, kind))
-        report.reason = reason
         return points, report
 
 
@@ -398,10 +432,10 @@ class ScaleOptimum:
         }
 
 
-def _solve_at(build, wdps: int, backend_name):
+def _solve_at(build, wdps: int, backend_name, reuse=None):
     with mpmath.workdps(wdps):
         prob = build(wdps)
-        pts, report = prob.critical_points(backend_name)
+        pts, report = prob.critical_points(backend_name, reuse=reuse)
         zero = prob.fit.zero_value
         best = None
         for cp in pts:
@@ -423,8 +457,11 @@ def optimal_scale_of(build, name: str, model: DeepUFM, dps: int = DEFAULT_DPS,
     constants at ``wdps`` digits (e.g. a construction whose penalty constant is not a Schatten sum,
     ``constructions.Construction.scale_problem``). Same guarantees as ``optimal_scale``."""
     dps = check_dps(dps)
-    runs = [_solve_at(build, dps + GUARD_DIGITS * k, backend) for k in (1, 2)]
-    (p1, pts1, rep1, z1, b1), (p2, pts2, rep2, z2, b2) = runs
+    # the reported precision: every positive critical point isolated in interval arithmetic, refined
+    p2, pts2, rep2, z2, b2 = _solve_at(build, dps + 2 * GUARD_DIGITS, backend)
+    # the check: constants rebuilt at the lower precision, each bracket re-proven for them, every root
+    # re-refined and every loss recomputed there (a full isolation if a bracket fails the re-proof)
+    p1, pts1, rep1, z1, b1 = _solve_at(build, dps + GUARD_DIGITS, backend, reuse=(pts2, rep2))
     if len(pts1) != len(pts2) or [c.kind for c in pts1] != [c.kind for c in pts2]:
         raise PrecisionError(f"{name}: critical points differ between {dps + GUARD_DIGITS} and "
                              f"{dps + 2 * GUARD_DIGITS} digits ({len(pts1)} vs {len(pts2)})")
