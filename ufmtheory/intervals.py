@@ -87,6 +87,10 @@ def _fraction_of(x) -> Fraction:
     return to_fraction(x)
 
 
+#: exact arb balls of small integers (arb values are immutable and exact at every precision)
+_SMALL_INTS = {k: arb(fmpz(k)) for k in range(-16, 17)} if flint is not None else {}
+
+
 class ArbBackend(IntervalBackend):
     """python-flint ``arb`` balls (Arb library, F. Johansson): mid-rad intervals with rigorous rounding."""
 
@@ -105,7 +109,8 @@ class ArbBackend(IntervalBackend):
         if isinstance(x, arb):
             return x
         if type(x) is int:  # fast path (the common 0 and 1 of the interval evaluators): exact
-            return arb(fmpz(x))
+            a = _SMALL_INTS.get(x)
+            return a if a is not None else arb(fmpz(x))
         if isinstance(x, mpmath.mpf):
             man, exp = signed_man_exp(x)
             return arb(fmpz(int(man))) * arb(2) ** int(exp)  # exact: power of two scaling

@@ -256,23 +256,27 @@ def refine_root_proven(F: Callable, dF: Callable, a, b, slope_sign: int, B: Inte
                     return x, rel, True
         return x, rel, False
 
+    def certify(x):
+        """[x − r, x + r] ∩ [lo, hi] with F of opposite proven signs at its ends, r = 2^(w−target)|x|."""
+        with B.precision(full):
+            for widen in (0, 4, 8, 16):
+                r = abs(x) * mpmath.mpf(2) ** (widen - target) if x != 0 else mpmath.mpf(2) ** -target
+                xl, xr = max(lo, x - r), min(hi, x + r)
+                if xl < xr and B.sign(F(B.point(xl))) == left_sign and B.sign(F(B.point(xr))) == -left_sign:
+                    return x, xl, xr
+        return None
+
     proven = None
     with mpmath.workprec(full + 8):
         if x0 is not None and lo < x0 < hi:
-            x = mpmath.mpf(x0)
+            x = mpmath.mpf(x0)  # e.g. the root at a higher precision: one Newton step suffices
         else:
             x = mid_of(lo, hi)
             x, _, _ = newton(x, seed_bits, mpmath.mpf(2) ** -(seed_bits - 16), 4 * seed_bits + 40)
         # quadratic convergence: after a step of relative size δ the error is O(δ²)
         x, rel, ok = newton(x, full, mpmath.mpf(2) ** -(target // 2 + 8), 2 * full)
         if ok:
-            with B.precision(full):
-                for widen in (0, 4, 8, 16):
-                    r = abs(x) * mpmath.mpf(2) ** (widen - target) if x != 0 else mpmath.mpf(2) ** -target
-                    xl, xr = max(lo, x - r), min(hi, x + r)
-                    if xl < xr and B.sign(F(B.point(xl))) == left_sign and B.sign(F(B.point(xr))) == -left_sign:
-                        proven = (x, xl, xr)
-                        break
+            proven = certify(x)
     if proven is not None:
         x, xl, xr = proven
         return +x, xl, xr  # +x: rounded to the working precision

@@ -312,27 +312,34 @@ class ScaleProblem:
         B = interval_backend(backend_name)
         one_minus_p = 1 - self.p
         c_pt = omp = p_pt = h_iv = dh_iv = None  # set by enclose_constants, inside a precision context
+        memo: list = [None, None, None]  # (X, h(X), X^{1−p}) of the last box: F and F' of one box share them
+
+        def h_q(X):
+            if memo[0] is not X:
+                memo[:] = [X, h_iv(X), B.pow_pos(X, omp) if one_minus_p != 0 else None]
+            return memo[1], memo[2]
 
         def F_iv(X):
-            if one_minus_p == 0:
-                return h_iv(X) - c_pt
-            return B.pow_pos(X, omp) * h_iv(X) - c_pt
+            h, q = h_q(X)
+            return h - c_pt if one_minus_p == 0 else q * h - c_pt
 
         def dF_iv(X):
             if one_minus_p == 0:
                 return dh_iv(X)
-            return omp * B.pow_pos(X, -p_pt) * h_iv(X) + B.pow_pos(X, omp) * dh_iv(X)
+            h, q = h_q(X)
+            return omp * B.pow_pos(X, -p_pt) * h + q * dh_iv(X)
 
-        def FdF_iv(X):  # (F_iv(X), dF_iv(X)) sharing h(X) and X^{1−p}
+        def FdF_iv(X):  # Newton on point intervals: X^{−p} = X^{1−p}/X
+            h, q = h_q(X)
             if one_minus_p == 0:
-                return h_iv(X) - c_pt, dh_iv(X)
-            h, q = h_iv(X), B.pow_pos(X, omp)
+                return h - c_pt, dh_iv(X)
             return q * h - c_pt, omp * (q / X) * h + q * dh_iv(X)
 
         def enclose_constants():
             nonlocal c_pt, omp, p_pt, h_iv, dh_iv
             c_pt, omp, p_pt = B.point(self.c), B.point(one_minus_p), B.point(self.p)
             h_iv, dh_iv = self.fit.interval_functions(B)
+            memo[:] = [None, None, None]
 
         # Isolation needs only enough bits to separate the roots (the enclosures are rigorous at any
         # precision): 128 bits, or the full working precision when a box stays undecided there
