@@ -50,6 +50,14 @@ class IntervalBackend:
         """A point of x (finite) near its centre, as an mpf (the arb midpoint, exactly)."""
         return (self.lower(x) + self.upper(x)) / 2
 
+    def center(self, x):
+        """``midpoint(x)`` as a point interval (an exact number of the backend)."""
+        return self.point(self.midpoint(x))
+
+    def is_point(self, x) -> bool:
+        """x is a single exact number (zero width)."""
+        return self.lower(x) == self.upper(x)
+
     def upper(self, x) -> mpmath.mpf:
         raise NotImplementedError  # pragma: no cover
 
@@ -146,6 +154,12 @@ class ArbBackend(IntervalBackend):
 
     def midpoint(self, x):
         return mpmath.mp.make_mpf(x.mid()._mpf_)  # exact, like lower/upper
+
+    def center(self, x):
+        return x.mid()
+
+    def is_point(self, x) -> bool:
+        return x.is_exact()
 
     def sign(self, x) -> int:
         """``IntervalBackend.sign`` without converting the bounds (arb's comparisons are certain)."""

@@ -208,80 +208,115 @@ def refine_root_proven(F: Callable, dF: Callable, a, b, slope_sign: int, B: Inte
                        prec_bits: int | None = None, seed_bits: int = 64, x0=None, FdF: Callable | None = None):
     """The root of F in a proven simple-root bracket [a, b] (``isolate_roots``: F' has the sign
     ``slope_sign`` throughout, F(a), F(b) of opposite signs), to the current mpmath precision, with
-    a proof: returns ``(x, lo, hi)``, x rounded to mp.prec and the root in [lo, hi] ⊆ [a, b],
+    a proof: returns ``(x, lo, hi)`` (mpf), x rounded to mp.prec and the root in [lo, hi] ⊆ [a, b],
     hi − lo ≈ 2^{1−mp.prec}|x| (F(lo), F(hi) proven of opposite signs).
 
     ``F(X)``, ``dF(X)`` are the interval functions given to ``isolate_roots`` (evaluated here on
-    point intervals, with constants enclosed at ``prec_bits`` or finer). Safeguarded Newton
-    x ← x − F(x)/F'(x) in interval arithmetic, never leaving the shrinking bracket (bisection
-    otherwise): first at ``seed_bits`` (a float-like seed, cheap), then at ``prec_bits`` (default
-    mp.prec + 20), where quadratic convergence needs 2–4 steps; the final enclosure is checked by
-    the signs of F at its ends. ``x0``: a seed inside (a, b) (e.g. the root at another precision;
-    the ``seed_bits`` phase is then skipped). ``FdF(X)`` -> (F(X), F'(X)) may share work between the two.
-    Falls back to ``refine_root`` (mpmath, on the interval function's
-    midpoint) if the enclosure cannot be proven, which does not happen for well-conditioned roots.
+    point intervals, with constants enclosed at ``prec_bits`` or finer); ``FdF(X)`` -> (F(X), F'(X))
+    may replace both when they share work. Safeguarded Newton in interval arithmetic, never leaving
+    the bracket, which shrinks with every proven sign of F (bisection when a step would leave it):
+    x ← x − F(x)/F'(x), or x ← x·exp(−F(x)/(x F'(x))) (Newton in log x) while the bracket spans more
+    than a factor 4 (power laws, as F near 0). First at ``seed_bits``, then at ``prec_bits``
+    (default mp.prec + 20) until a step is below 2^{−mp.prec/2} (quadratic convergence: 2–4 steps);
+    the final enclosure is checked by the signs of F at its ends. ``x0``: a seed inside (a, b), e.g.
+    the root at another precision (the ``seed_bits`` phase is then skipped). Falls back to
+    ``refine_root`` (mpmath, on the interval midpoint) if the enclosure cannot be proven, which does
+    not happen for simple roots of functions evaluated to full precision.
+
+    >>> from ufmtheory.intervals import backend
+    >>> import mpmath
+    >>> B = backend("arb")
+    >>> with mpmath.workdps(30):
+    ...     x, lo, hi = refine_root_proven(lambda X: X * X - 2, lambda X: 2 * X, 1, 2, 1, B)
+    ...     print(x, lo <= mpmath.sqrt(2) <= hi)
+    1.41421356237309504880168872421 True
     """
     if slope_sign not in (1, -1):
         raise ValueError("refine_root_proven needs the sign of F' on the bracket (+1 or -1)")
     target = int(mpmath.mp.prec)
     full = int(prec_bits) if prec_bits is not None else target + 20
-    lo, hi = mpmath.mpf(a), mpmath.mpf(b)
+    a, b = mpmath.mpf(a), mpmath.mpf(b)
+    if not a < b:
+        raise ValueError("refine_root_proven needs a < b")
     left_sign = -slope_sign  # sign of F left of the root
+    exact_bits = max(full, *(int(v._mpf_[3]) + 2 for v in (a, b)))  # a, b enter exactly
 
-    def mid_of(x, y):
-        return mpmath.sqrt(x * y) if x > 0 and y / x > 4 else (x + y) / 2
+    with B.precision(exact_bits):
+        lo, hi = B.point(a), B.point(b)
+        seed = B.point(mpmath.mpf(x0)) if x0 is not None and a < x0 < b else None
+        two = B.point(2)
 
-    def newton(x, bits, rel_stop, max_steps):
-        """Safeguarded Newton at ``bits``; returns (x, last relative step, converged)."""
+    def inside(x):
+        return B.sign(x - lo) > 0 and B.sign(hi - x) > 0
+
+    def wide():
+        return B.sign(hi - 4 * lo) > 0 and B.sign(lo) > 0
+
+    def bisect():
+        m = B.center(B.exp((B.log(lo) + B.log(hi)) / 2) if wide() else (lo + hi) / 2)
+        return m if inside(m) else None
+
+    def newton(x, bits, stop_exp, max_steps):
+        """Safeguarded Newton at ``bits``; returns (x, converged): converged when a step was below
+        2^-stop_exp relative, or the bracket that small, or F(x) not distinguishable from 0."""
         nonlocal lo, hi
-        rel = mpmath.inf
+        tol = two ** -stop_exp
         with B.precision(bits):
             for _ in range(max_steps):
-                X = B.point(x)
-                Fx, D = FdF(X) if FdF is not None else (F(X), None)
+                Fx, D = FdF(x) if FdF is not None else (F(x), None)
                 s = B.sign(Fx)
                 if s == 0:  # F(x) indistinguishable from 0 at this precision: x is as good as it gets
-                    return x, mpmath.mpf(0), True
+                    return x, True
                 if s == left_sign:
                     lo = x
                 else:
                     hi = x
-                D = dF(X) if D is None else D
-                xn = B.midpoint(X - Fx / D) if B.sign(D) == slope_sign else None
-                if xn is None or not lo < xn < hi:
-                    xn = mid_of(lo, hi)
-                rel = abs(xn - x) / abs(xn) if xn != 0 else mpmath.inf
+                D = dF(x) if D is None else D
+                xn = None
+                if B.sign(D) == slope_sign:
+                    xn = B.center(x * B.exp(-Fx / (x * D)) if wide() else x - Fx / D)
+                    if not inside(xn):
+                        xn = None
+                if xn is None:
+                    xn = bisect()
+                    if xn is None:  # the bracket is down to adjacent numbers at this precision
+                        return x, True
+                done = B.sign(tol * abs(xn) - abs(xn - x)) > 0 or B.sign(tol * abs(hi) - (hi - lo)) > 0
                 x = xn
-                if rel <= rel_stop or hi - lo <= rel_stop * abs(hi):
-                    return x, rel, True
-        return x, rel, False
+                if done:
+                    return x, True
+        return x, False
 
     def certify(x):
-        """[x − r, x + r] ∩ [lo, hi] with F of opposite proven signs at its ends, r = 2^(w−target)|x|."""
+        """Exact points xl < x < xr with F(xl), F(xr) of opposite proven signs, xr − xl ≈ 2^(1+w−target)|x|."""
         with B.precision(full):
             for widen in (0, 4, 8, 16):
-                r = abs(x) * mpmath.mpf(2) ** (widen - target) if x != 0 else mpmath.mpf(2) ** -target
-                xl, xr = max(lo, x - r), min(hi, x + r)
-                if xl < xr and B.sign(F(B.point(xl))) == left_sign and B.sign(F(B.point(xr))) == -left_sign:
+                r = abs(x) * two ** (widen - target)
+                xl, xr = B.center(x - r), B.center(x + r)
+                if B.sign(xl - lo) < 0:
+                    xl = lo
+                if B.sign(hi - xr) < 0:
+                    xr = hi
+                if B.sign(xr - xl) > 0 and B.sign(F(xl)) == left_sign and B.sign(F(xr)) == -left_sign:
                     return x, xl, xr
         return None
 
     proven = None
-    with mpmath.workprec(full + 8):
-        if x0 is not None and lo < x0 < hi:
-            x = mpmath.mpf(x0)  # e.g. the root at a higher precision: one Newton step suffices
-        else:
-            x = mid_of(lo, hi)
-            x, _, _ = newton(x, seed_bits, mpmath.mpf(2) ** -(seed_bits - 16), 4 * seed_bits + 40)
-        # quadratic convergence: after a step of relative size δ the error is O(δ²)
-        x, rel, ok = newton(x, full, mpmath.mpf(2) ** -(target // 2 + 8), 2 * full)
-        if ok:
-            proven = certify(x)
+    if seed is not None:
+        x = seed  # e.g. the root at a higher precision: one Newton step suffices
+    else:
+        with B.precision(full):
+            x = bisect() or B.center((lo + hi) / 2)
+        x, _ = newton(x, seed_bits, seed_bits - 16, 4 * seed_bits + 40)
+    # quadratic convergence: after a step of relative size δ the error is O(δ²)
+    x, ok = newton(x, full, target // 2 + 8, 2 * full)
+    if ok:
+        proven = certify(x)
     if proven is not None:
-        x, xl, xr = proven
+        x, xl, xr = (B.midpoint(v) for v in proven)
         return +x, xl, xr  # +x: rounded to the working precision
 
     def f(t):  # pragma: no cover - ill-conditioned root: the bracketing solver on the interval midpoint
         with B.precision(full):
             return B.midpoint(F(B.point(t)))
-    return refine_root(f, lo, hi), lo, hi  # pragma: no cover
+    return refine_root(f, B.midpoint(lo), B.midpoint(hi)), B.midpoint(lo), B.midpoint(hi)  # pragma: no cover

@@ -312,12 +312,16 @@ class ScaleProblem:
         B = interval_backend(backend_name)
         one_minus_p = 1 - self.p
         c_pt = omp = p_pt = h_iv = dh_iv = None  # set by enclose_constants, inside a precision context
-        memo: list = [None, None, None]  # (X, h(X), X^{1−p}) of the last box: F and F' of one box share them
+        # while isolating (one precision throughout), F and F' of one box share h(X) and X^{1−p}
+        share = {"on": False, "X": None, "hq": None}
 
         def h_q(X):
-            if memo[0] is not X:
-                memo[:] = [X, h_iv(X), B.pow_pos(X, omp) if one_minus_p != 0 else None]
-            return memo[1], memo[2]
+            if share["on"] and share["X"] is X:
+                return share["hq"]
+            hq = h_iv(X), (B.pow_pos(X, omp) if one_minus_p != 0 else None)
+            if share["on"]:
+                share["X"], share["hq"] = X, hq
+            return hq
 
         def F_iv(X):
             h, q = h_q(X)
@@ -330,7 +334,7 @@ class ScaleProblem:
             return omp * B.pow_pos(X, -p_pt) * h + q * dh_iv(X)
 
         def FdF_iv(X):  # Newton on point intervals: X^{−p} = X^{1−p}/X
-            h, q = h_q(X)
+            h, q = h_iv(X), B.pow_pos(X, omp) if one_minus_p != 0 else None
             if one_minus_p == 0:
                 return h - c_pt, dh_iv(X)
             return q * h - c_pt, omp * (q / X) * h + q * dh_iv(X)
@@ -339,15 +343,35 @@ class ScaleProblem:
             nonlocal c_pt, omp, p_pt, h_iv, dh_iv
             c_pt, omp, p_pt = B.point(self.c), B.point(one_minus_p), B.point(self.p)
             h_iv, dh_iv = self.fit.interval_functions(B)
-            memo[:] = [None, None, None]
+
+        def isolate(prec_bits, t_lo, t_hi):
+            with B.precision(prec_bits):
+                enclose_constants()
+                share["on"] = True
+                try:
+                    return isolate_roots(F_iv, dF_iv, t_lo, t_hi, B, prec_bits=prec_bits)
+                finally:
+                    share.update(on=False, X=None, hq=None)
+
+        def isolate_coarse(prec_bits, t_lo, t_hi):
+            """``isolate`` with the box ends at ``prec_bits`` too (cheaper mpf bookkeeping); the search
+            interval rounded outwards, so it still holds [t_lo, t_hi]."""
+            with mpmath.workprec(prec_bits):
+                lo, hi = +t_lo, +t_hi
+                if lo > t_lo:
+                    lo = mpmath.mpf(lo.man - 1) * mpmath.mpf(2) ** lo.exp if lo.man > 1 else lo / 2
+                if hi < t_hi:
+                    hi = mpmath.mpf(hi.man + 1) * mpmath.mpf(2) ** hi.exp
+                return isolate(prec_bits, lo, hi)
 
         # Isolation needs only enough bits to separate the roots (the enclosures are rigorous at any
         # precision): 128 bits, or the full working precision when a box stays undecided there
         # (a tangency: its resolution then matches the working precision).
         iso_bits = 128
+        newton_bits = int(mpmath.mp.prec) + 20
         seeds = report = None
         if reuse is not None and reuse[1] is not None and all(br.status == "simple" for br in reuse[1].brackets):
-            with B.precision(iso_bits):
+            with B.precision(newton_bits):
                 enclose_constants()
                 if all(B.sign(dF_iv(B.hull(br.lo, br.hi))) == br.slope_sign
                        and B.sign(F_iv(B.point(br.lo))) == -br.slope_sign
@@ -360,16 +384,12 @@ class ScaleProblem:
             if t_lo >= t_hi:  # the two bounds leave no room: no positive critical point
                 return [], None
             full_bits = max(iso_bits, int(3.33 * mpmath.mp.dps) + 32)
-            for prec_bits in sorted({iso_bits, full_bits}):
-                with B.precision(prec_bits):
-                    enclose_constants()
-                    report = isolate_roots(F_iv, dF_iv, t_lo, t_hi, B, prec_bits=prec_bits)
-                if all(br.status == "simple" for br in report.brackets):
-                    break
+            report = isolate_coarse(iso_bits, t_lo, t_hi)
+            if any(br.status != "simple" for br in report.brackets) and full_bits > iso_bits:
+                report = isolate(full_bits, t_lo, t_hi)
             report.reason = reason
-        newton_bits = int(mpmath.mp.prec) + 20
-        with B.precision(newton_bits):
-            enclose_constants()
+            with B.precision(newton_bits):
+                enclose_constants()
         points = []
         for i, br in enumerate(report.brackets):
             if br.status == "simple":
