@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import mpmath
+from mpmath.libmp import mpf_pos, round_ceiling, round_floor
 
 from . import _validate as V
 from .intervals import backend as interval_backend
@@ -344,29 +345,28 @@ class ScaleProblem:
             c_pt, omp, p_pt = B.point(self.c), B.point(one_minus_p), B.point(self.p)
             h_iv, dh_iv = self.fit.interval_functions(B)
 
-        def isolate(prec_bits, t_lo, t_hi):
+        def isolate(prec_bits, t_lo, t_hi, rel_resolution=None):
             with B.precision(prec_bits):
                 enclose_constants()
                 share["on"] = True
                 try:
-                    return isolate_roots(F_iv, dF_iv, t_lo, t_hi, B, prec_bits=prec_bits)
+                    return isolate_roots(F_iv, dF_iv, t_lo, t_hi, B, prec_bits=prec_bits,
+                                         rel_resolution=rel_resolution)
                 finally:
                     share.update(on=False, X=None, hq=None)
 
         def isolate_coarse(prec_bits, t_lo, t_hi):
-            """``isolate`` with the box ends at ``prec_bits`` too (cheaper mpf bookkeeping); the search
-            interval rounded outwards, so it still holds [t_lo, t_hi]."""
+            """``isolate`` with the box ends at ``prec_bits`` too (cheaper mpf bookkeeping; the search
+            interval rounded outwards, so it still holds [t_lo, t_hi]), giving up on a box at relative
+            width 2^{−prec_bits/2} (near a double root |F| is below the rounding there: "unresolved")."""
+            lo = mpmath.mp.make_mpf(mpf_pos(t_lo._mpf_, prec_bits, round_floor))
+            hi = mpmath.mp.make_mpf(mpf_pos(t_hi._mpf_, prec_bits, round_ceiling))
             with mpmath.workprec(prec_bits):
-                lo, hi = +t_lo, +t_hi
-                if lo > t_lo:
-                    lo = mpmath.mpf(lo.man - 1) * mpmath.mpf(2) ** lo.exp if lo.man > 1 else lo / 2
-                if hi < t_hi:
-                    hi = mpmath.mpf(hi.man + 1) * mpmath.mpf(2) ** hi.exp
-                return isolate(prec_bits, lo, hi)
+                return isolate(prec_bits, lo, hi, mpmath.mpf(2) ** -(prec_bits // 2))
 
         # Isolation needs only enough bits to separate the roots (the enclosures are rigorous at any
-        # precision): 128 bits, or the full working precision when a box stays undecided there
-        # (a tangency: its resolution then matches the working precision).
+        # precision): 128 bits, or, when a box stays undecided there (a root closer than 2^-64 to
+        # another, a tangency), the full isolation of the old code at the working precision plus 32 bits.
         iso_bits = 128
         newton_bits = int(mpmath.mp.prec) + 20
         seeds = report = None
