@@ -6,7 +6,7 @@ import pytest
 
 MODULES = ["ufmtheory.cli.common", "ufmtheory.limits", "ufmtheory", "ufmtheory.precision", "ufmtheory.model",
            "ufmtheory.testing.log", "ufmtheory.testing.inequality", "ufmtheory.testing.claims", "ufmtheory.processes",
-           "ufmtheory.atlas"]
+           "ufmtheory.atlas", "ufmtheory.rootfinding"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -99,6 +99,19 @@ def _fraction_of(x) -> Fraction:
 _SMALL_INTS = {k: arb(fmpz(k)) for k in range(-16, 17)} if flint is not None else {}
 
 
+_POW2: dict = {}
+
+
+def _pow2(e: int):
+    """2^e as an exact arb (a one-bit mantissa: exact at every precision), cached."""
+    a = _POW2.get(e)
+    if a is None:
+        a = arb(2) ** e
+        if len(_POW2) < 8192:
+            _POW2[e] = a
+    return a
+
+
 class ArbBackend(IntervalBackend):
     """python-flint ``arb`` balls (Arb library, F. Johansson): mid-rad intervals with rigorous rounding."""
 
@@ -121,7 +134,7 @@ class ArbBackend(IntervalBackend):
             return a if a is not None else arb(fmpz(x))
         if isinstance(x, mpmath.mpf):
             man, exp = signed_man_exp(x)
-            return arb(fmpz(int(man))) * arb(2) ** int(exp)  # exact: power of two scaling
+            return arb(fmpz(int(man))) * _pow2(int(exp))  # power of two scaling: exact when man fits
         q = _fraction_of(x)
         if q.denominator == 1:
             return arb(fmpz(q.numerator))

@@ -205,7 +205,7 @@ def newton_bracket(f, df, a, b, x0=None, fa=None, fdf=None, tol_factor: int = 8,
 
 
 def refine_root_proven(F: Callable, dF: Callable, a, b, slope_sign: int, B: IntervalBackend, *,
-                       prec_bits: int | None = None, seed_bits: int = 64, x0=None, FdF: Callable | None = None):
+                       prec_bits: int | None = None, seed_bits: int = 80, x0=None, FdF: Callable | None = None):
     """The root of F in a proven simple-root bracket [a, b] (``isolate_roots``: F' has the sign
     ``slope_sign`` throughout, F(a), F(b) of opposite signs), to the current mpmath precision, with
     a proof: returns ``(x, lo, hi)`` (mpf), x rounded to mp.prec and the root in [lo, hi] ⊆ [a, b],
@@ -307,7 +307,8 @@ def refine_root_proven(F: Callable, dF: Callable, a, b, slope_sign: int, B: Inte
     else:
         with B.precision(full):
             x = bisect() or B.center((lo + hi) / 2)
-        x, _ = newton(x, seed_bits, seed_bits - 16, 4 * seed_bits + 40)
+        # a step below 2^-(seed_bits/2 − 2) leaves an error O(2^-seed_bits): the seed is as good as it gets
+        x, _ = newton(x, seed_bits, seed_bits // 2 - 2, 4 * seed_bits + 40)
     # quadratic convergence: after a step of relative size δ the error is O(δ²)
     x, ok = newton(x, full, target // 2 + 8, 2 * full)
     if ok:
