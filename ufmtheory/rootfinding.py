@@ -72,9 +72,11 @@ def isolate_roots(F: Callable, dF: Callable, lo, hi, B: IntervalBackend, *, prec
         point_sign_cache: dict = {}
 
         def sign_at(x):
-            if x not in point_sign_cache:
-                point_sign_cache[x] = B.sign(F(B.point(x)))
-            return point_sign_cache[x]
+            key = getattr(x, "_mpf_", x)  # normalised mpf: equal values, equal keys; hashes faster
+            s = point_sign_cache.get(key)
+            if s is None:
+                s = point_sign_cache[key] = B.sign(F(B.point(x)))
+            return s
 
         stack = [(lo, hi)]
         while stack:
@@ -96,7 +98,8 @@ def isolate_roots(F: Callable, dF: Callable, lo, hi, B: IntervalBackend, *, prec
             if not (sa == 0 or sb == 0):
                 m = (a + b) / 2
                 Fx = F(X)
-                mv = F(B.point(m)) + D * (X - B.point(m))
+                M = B.point(m)
+                mv = F(M) + D * (X - M)
                 if B.sign(Fx) != 0 or B.sign(mv) != 0:
                     if leaves is not None:
                         leaves.append((a, b, "E"))
