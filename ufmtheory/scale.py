@@ -482,7 +482,13 @@ def optimal_scale_of(build, name: str, model: DeepUFM, dps: int = DEFAULT_DPS,
                      backend: str | None = None) -> ScaleOptimum:
     """``optimal_scale`` for any one-scale problem: ``build(wdps)`` returns the ScaleProblem with its
     constants at ``wdps`` digits (e.g. a construction whose penalty constant is not a Schatten sum,
-    ``constructions.Construction.scale_problem``). Same guarantees as ``optimal_scale``."""
+    ``constructions.Construction.scale_problem``). Same guarantees as ``optimal_scale``.
+
+    Two precisions: at dps + 2·GUARD_DIGITS every positive critical point is isolated in interval
+    arithmetic and refined by interval Newton to a proven enclosure; the problem is then rebuilt at
+    dps + GUARD_DIGITS, where each bracket is re-proven for the new constants, each root re-refined
+    (proven again) and each loss recomputed, and the two must agree to dps digits. A bracket that
+    fails the re-proof (or an unresolved one) makes the lower precision isolate on its own."""
     dps = check_dps(dps)
     # the reported precision: every positive critical point isolated in interval arithmetic, refined
     p2, pts2, rep2, z2, b2 = _solve_at(build, dps + 2 * GUARD_DIGITS, backend)
