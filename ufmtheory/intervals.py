@@ -47,8 +47,11 @@ class IntervalBackend:
         raise NotImplementedError  # pragma: no cover
 
     def midpoint(self, x) -> mpmath.mpf:
-        """A point of x (finite) near its centre, as an mpf (the arb midpoint, exactly)."""
-        return (self.lower(x) + self.upper(x)) / 2
+        """A point of x (finite) near its centre, as an mpf (the arb midpoint, exactly): rounded to
+        the bits of x's ends, not to the mpmath precision, so that narrow intervals keep their centre."""
+        lo, hi = self.lower(x), self.upper(x)
+        bits = max(int(mpmath.mp.prec), int(lo._mpf_[3]), int(hi._mpf_[3])) + 2
+        return mpmath.ldexp(mpmath.fadd(lo, hi, prec=bits), -1)
 
     def center(self, x):
         """``midpoint(x)`` as a point interval (an exact number of the backend)."""
