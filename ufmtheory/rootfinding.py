@@ -99,7 +99,10 @@ def isolate_roots(F: Callable, dF: Callable, lo, hi, B: IntervalBackend, *, prec
                 m = (a + b) / 2
                 Fx = F(X)
                 M = B.point(m)
-                mv = F(M) + D * (X - M)
+                FM = F(M)
+                mv = FM + D * (X - M)
+                # F(M) is what sign_at(m) evaluates: m is the next split point when the split is (a+b)/2
+                point_sign_cache.setdefault(getattr(m, "_mpf_", m), B.sign(FM))
                 if B.sign(Fx) != 0 or B.sign(mv) != 0:
                     if leaves is not None:
                         leaves.append((a, b, "E"))

@@ -314,13 +314,14 @@ class ScaleProblem:
         one_minus_p = 1 - self.p
         c_pt = omp = p_pt = h_iv = dh_iv = None  # set by enclose_constants, inside a precision context
         # while isolating (one precision throughout), F and F' of one box share h(X) and X^{1−p}
+        # (point evaluations at the box ends, in between, do not replace the box)
         share = {"on": False, "X": None, "hq": None}
 
         def h_q(X):
             if share["on"] and share["X"] is X:
                 return share["hq"]
             hq = h_iv(X), (B.pow_pos(X, omp) if one_minus_p != 0 else None)
-            if share["on"]:
+            if share["on"] and not B.is_point(X):
                 share["X"], share["hq"] = X, hq
             return hq
 
