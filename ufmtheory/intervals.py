@@ -50,6 +50,21 @@ class IntervalBackend:
     def lower(self, x) -> mpmath.mpf:
         raise NotImplementedError  # pragma: no cover
 
+    def midpoint(self, x) -> mpmath.mpf:
+        """A point of x (finite) near its centre, as an mpf (the arb midpoint, exactly): rounded to
+        the bits of x's ends, not to the mpmath precision, so that narrow intervals keep their centre."""
+        lo, hi = self.lower(x), self.upper(x)
+        bits = max(int(mpmath.mp.prec), int(lo._mpf_[3]), int(hi._mpf_[3])) + 2
+        return mpmath.ldexp(mpmath.fadd(lo, hi, prec=bits), -1)
+
+    def center(self, x):
+        """``midpoint(x)`` as a point interval (an exact number of the backend)."""
+        return self.point(self.midpoint(x))
+
+    def is_point(self, x) -> bool:
+        """x is a single exact number (zero width)."""
+        return self.lower(x) == self.upper(x)
+
     def upper(self, x) -> mpmath.mpf:
         raise NotImplementedError  # pragma: no cover
 
@@ -87,6 +102,23 @@ def _fraction_of(x) -> Fraction:
     return to_fraction(x)
 
 
+#: exact arb balls of small integers (arb values are immutable and exact at every precision)
+_SMALL_INTS = {k: arb(fmpz(k)) for k in range(-16, 17)} if flint is not None else {}
+
+
+_POW2: dict = {}
+
+
+def _pow2(e: int):
+    """2^e as an exact arb (a one-bit mantissa: exact at every precision), cached."""
+    a = _POW2.get(e)
+    if a is None:
+        a = arb(2) ** e
+        if len(_POW2) < 8192:
+            _POW2[e] = a
+    return a
+
+
 class ArbBackend(IntervalBackend):
     """python-flint ``arb`` balls (Arb library, F. Johansson): mid-rad intervals with rigorous rounding."""
 
@@ -107,9 +139,12 @@ class ArbBackend(IntervalBackend):
     def point(self, x):
         if isinstance(x, arb):
             return x
+        if type(x) is int:  # fast path (the common 0 and 1 of the interval evaluators): exact
+            a = _SMALL_INTS.get(x)
+            return a if a is not None else arb(fmpz(x))
         if isinstance(x, mpmath.mpf):
             man, exp = signed_man_exp(x)
-            return arb(fmpz(int(man))) * arb(2) ** int(exp)  # exact: power of two scaling
+            return arb(fmpz(int(man))) * _pow2(int(exp))  # power of two scaling: exact when man fits
         q = _fraction_of(x)
         if q.denominator == 1:
             return arb(fmpz(q.numerator))
@@ -139,6 +174,21 @@ class ArbBackend(IntervalBackend):
 
     def upper(self, x):
         return mpmath.mp.make_mpf(x.upper()._mpf_) if x.is_finite() else mpmath.mpf("inf")
+
+    def midpoint(self, x):
+        return mpmath.mp.make_mpf(x.mid()._mpf_)  # exact, like lower/upper
+
+    def center(self, x):
+        return x.mid()
+
+    def is_point(self, x) -> bool:
+        return x.is_exact()
+
+    def sign(self, x) -> int:
+        """``IntervalBackend.sign`` without converting the bounds (arb's comparisons are certain)."""
+        if not x.is_finite():
+            return 0
+        return 1 if x > 0 else (-1 if x < 0 else 0)
 
 
 class MpmathIVBackend(IntervalBackend):

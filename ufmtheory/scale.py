@@ -31,13 +31,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import mpmath
+from mpmath.libmp import mpf_pos, round_ceiling, round_floor
 
 from . import _validate as V
 from .intervals import backend as interval_backend
 from .model import DeepUFM
 from .precision import (DEFAULT_DPS, PrecisionError, agreed_digits, bits_for_digits, check_dps, nstr, to_mpf,
                         working_precisions)
-from .rootfinding import isolate_roots, refine_root
+from .rootfinding import isolate_roots, refine_root_proven
 from .structures import Structure
 
 
@@ -126,45 +127,106 @@ class ScaleProblem:
             return None, None, reason
         return t_lo, t_hi, reason
 
-    def critical_points(self, backend_name: str | None = None):
-        """Every positive critical point (proven isolated), refined to the current precision."""
-        t_lo, t_hi, reason = self.search_interval()
-        if t_lo is None:
-            return [], None
-        if t_lo >= t_hi:  # the two bounds leave no room: no positive critical point
-            return [], None
+    def critical_points(self, backend_name: str | None = None, reuse=None):
+        """Every positive critical point (proven isolated), refined to the current precision.
+
+        ``reuse``: ``(points, report)`` of the same problem at another precision. Its simple-root
+        brackets are re-proven with this problem's constants (F' sign-definite on the bracket, F of
+        opposite signs at its ends, in interval arithmetic) and its roots seed Newton, instead of a new
+        isolation; when a bracket fails that test or is unresolved, the full isolation runs."""
         B = interval_backend(backend_name)
         one_minus_p = 1 - self.p
-        c_pt = omp = p_pt = h_iv = dh_iv = None  # set below, inside the interval precision context
+        c_pt = omp = p_pt = h_iv = dh_iv = None  # set by enclose_constants, inside a precision context
+        # while isolating (one precision throughout), F and F' of one box share h(X) and X^{1−p}
+        # (point evaluations at the box ends, in between, do not replace the box)
+        share = {"on": False, "X": None, "hq": None}
+
+        def h_q(X):
+            if share["on"] and share["X"] is X:
+                return share["hq"]
+            hq = h_iv(X), (B.pow_pos(X, omp) if one_minus_p != 0 else None)
+            if share["on"] and not B.is_point(X):
+                share["X"], share["hq"] = X, hq
+            return hq
 
         def F_iv(X):
-            if one_minus_p == 0:
-                return h_iv(X) - c_pt
-            return B.pow_pos(X, omp) * h_iv(X) - c_pt
+            h, q = h_q(X)
+            return h - c_pt if one_minus_p == 0 else q * h - c_pt
 
         def dF_iv(X):
             if one_minus_p == 0:
                 return dh_iv(X)
-            return omp * B.pow_pos(X, -p_pt) * h_iv(X) + B.pow_pos(X, omp) * dh_iv(X)
+            h, q = h_q(X)
+            return omp * B.pow_pos(X, -p_pt) * h + q * dh_iv(X)
 
-        prec_bits = max(128, bits_for_digits(mpmath.mp.dps) + 32)
-        with B.precision(prec_bits):
-            c_pt = B.point(self.c)
-            omp = B.point(one_minus_p)
-            p_pt = B.point(self.p)
+        def FdF_iv(X):  # Newton on point intervals: X^{−p} = X^{1−p}/X
+            h, q = h_iv(X), B.pow_pos(X, omp) if one_minus_p != 0 else None
+            if one_minus_p == 0:
+                return h - c_pt, dh_iv(X)
+            return q * h - c_pt, omp * (q / X) * h + q * dh_iv(X)
+
+        def enclose_constants():
+            nonlocal c_pt, omp, p_pt, h_iv, dh_iv
+            c_pt, omp, p_pt = B.point(self.c), B.point(one_minus_p), B.point(self.p)
             h_iv, dh_iv = self.fit.interval_functions(B)
-            report = isolate_roots(F_iv, dF_iv, t_lo, t_hi, B, prec_bits=prec_bits)
+
+        def isolate(prec_bits, t_lo, t_hi, rel_resolution=None):
+            with B.precision(prec_bits):
+                enclose_constants()
+                share["on"] = True
+                try:
+                    return isolate_roots(F_iv, dF_iv, t_lo, t_hi, B, prec_bits=prec_bits,
+                                         rel_resolution=rel_resolution)
+                finally:
+                    share.update(on=False, X=None, hq=None)
+
+        def isolate_coarse(prec_bits, t_lo, t_hi):
+            """``isolate`` with the box ends at ``prec_bits`` too (cheaper mpf bookkeeping; the search
+            interval rounded outwards, so it still holds [t_lo, t_hi]), giving up on a box at relative
+            width 2^{−prec_bits/2} (near a double root |F| is below the rounding there: "unresolved")."""
+            lo = mpmath.mp.make_mpf(mpf_pos(t_lo._mpf_, prec_bits, round_floor))
+            hi = mpmath.mp.make_mpf(mpf_pos(t_hi._mpf_, prec_bits, round_ceiling))
+            with mpmath.workprec(prec_bits):
+                return isolate(prec_bits, lo, hi, mpmath.mpf(2) ** -(prec_bits // 2))
+
+        # Isolation needs only enough bits to separate the roots (the enclosures are rigorous at any
+        # precision): 128 bits, or, when a box stays undecided there (a root closer than 2^-64 to
+        # another, a tangency), the full isolation of the old code at the working precision plus 32 bits.
+        iso_bits = 128
+        newton_bits = int(mpmath.mp.prec) + 20
+        seeds = report = None
+        if reuse is not None and reuse[1] is not None and all(br.status == "simple" for br in reuse[1].brackets):
+            with B.precision(newton_bits):
+                enclose_constants()
+                if all(B.sign(dF_iv(B.hull(br.lo, br.hi))) == br.slope_sign
+                       and B.sign(F_iv(B.point(br.lo))) == -br.slope_sign
+                       and B.sign(F_iv(B.point(br.hi))) == br.slope_sign for br in reuse[1].brackets):
+                    report, seeds = reuse[1], [cp.t for cp in reuse[0]]
+        if report is None:
+            t_lo, t_hi, reason = self.search_interval()
+            if t_lo is None:
+                return [], None
+            if t_lo >= t_hi:  # the two bounds leave no room: no positive critical point
+                return [], None
+            full_bits = max(iso_bits, bits_for_digits(mpmath.mp.dps) + 32)
+            report = isolate_coarse(iso_bits, t_lo, t_hi)
+            if any(br.status != "simple" for br in report.brackets) and full_bits > iso_bits:
+                report = isolate(full_bits, t_lo, t_hi)
+            report.reason = reason
+            with B.precision(newton_bits):
+                enclose_constants()
         points = []
-        for br in report.brackets:
+        for i, br in enumerate(report.brackets):
             if br.status == "simple":
-                r = refine_root(self.F, br.lo, br.hi)
+                # safeguarded Newton in interval arithmetic; the root is proven in [lo, hi] of width ~2^-prec
+                r, _, _ = refine_root_proven(F_iv, dF_iv, br.lo, br.hi, br.slope_sign, B, prec_bits=newton_bits,
+                                             x0=seeds[i] if seeds else None, FdF=FdF_iv)
                 kind = "local min" if br.slope_sign < 0 else "local max"
             else:
                 r = (br.lo + br.hi) / 2
                 kind = "degenerate"
             tot, fit, pen = self.parts(r)
             points.append(CriticalPoint(r, tot, fit, pen, kind))
-        report.reason = reason
         return points, report
 
 
@@ -213,10 +275,10 @@ class ScaleOptimum:
         }
 
 
-def _solve_at(build, wdps: int, backend_name):
+def _solve_at(build, wdps: int, backend_name, reuse=None):
     with mpmath.workdps(wdps):
         prob = build(wdps)
-        pts, report = prob.critical_points(backend_name)
+        pts, report = prob.critical_points(backend_name, reuse=reuse)
         zero = prob.fit.zero_value
         best = None
         for cp in pts:
@@ -236,11 +298,20 @@ def optimal_scale_of(build, name: str, model: DeepUFM, dps: int = DEFAULT_DPS,
                      backend: str | None = None) -> ScaleOptimum:
     """``optimal_scale`` for any one-scale problem: ``build(wdps)`` returns the ScaleProblem with its
     constants at ``wdps`` digits (e.g. a construction whose penalty constant is not a Schatten sum,
-    ``constructions.Construction.scale_problem``). Same guarantees as ``optimal_scale``."""
+    ``constructions.Construction.scale_problem``). Same guarantees as ``optimal_scale``.
+
+    Two precisions (``precision.working_precisions``): at dps + 2·GUARD_DIGITS every positive critical
+    point is isolated in interval arithmetic and refined by interval Newton to a proven enclosure; the
+    problem is then rebuilt at dps + GUARD_DIGITS, where each bracket is re-proven for the new constants, each root re-refined
+    (proven again) and each loss recomputed, and the two must agree to dps digits. A bracket that
+    fails the re-proof (or an unresolved one) makes the lower precision isolate on its own."""
     dps = check_dps(dps)
     lo_dps, hi_dps = working_precisions(dps)
-    runs = [_solve_at(build, wdps, backend) for wdps in (lo_dps, hi_dps)]
-    (p1, pts1, rep1, z1, b1), (p2, pts2, rep2, z2, b2) = runs
+    # the reported precision: every positive critical point isolated in interval arithmetic, refined
+    p2, pts2, rep2, z2, b2 = _solve_at(build, hi_dps, backend)
+    # the check: constants rebuilt at the lower precision, each bracket re-proven for them, every root
+    # re-refined and every loss recomputed there (a full isolation if a bracket fails the re-proof)
+    p1, pts1, rep1, z1, b1 = _solve_at(build, lo_dps, backend, reuse=(pts2, rep2))
     if len(pts1) != len(pts2) or [c.kind for c in pts1] != [c.kind for c in pts2]:
         raise PrecisionError(f"{name}: critical points differ between {lo_dps} and "
                              f"{hi_dps} digits ({len(pts1)} vs {len(pts2)})")
