@@ -206,3 +206,14 @@ CERTIFY_MAX_N = 10**9
 CERTIFY_MAX_DIGITS = 1000
 #: Working precision of a certificate (bits), when built and when checked (~6000 digits).
 CERTIFY_MAX_PREC_BITS = 20000
+
+# ---- global (ufmtheory.global_min: certified global minimum of the reduced loss) -----------------
+#: Classes: the branch and bound runs on Y ∈ R^{(K−1)×K} with closed-form eigenvalues of a 2×2 Gram
+#: matrix; only K = 3 (6 variables, 5–60 s on a shared 2-core machine) is implemented.
+GLOBAL_MIN_K = 3
+GLOBAL_MAX_K = 3
+#: Weight matrices: as L grows the tube radius r₀ = (A/g)^{(L+1)/(L−1)} and the bounded box change
+#: little, but the box counts were measured only for L <= 6.
+GLOBAL_MAX_L = 6
+#: Samples per class (enters only through μ = λ n^{1/(L+1)}).
+GLOBAL_MAX_N = 10**9
