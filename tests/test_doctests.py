@@ -5,7 +5,8 @@ import importlib
 import pytest
 
 MODULES = ["ufmtheory.cli.common", "ufmtheory.limits", "ufmtheory", "ufmtheory.precision", "ufmtheory.model",
-           "ufmtheory.testing.log", "ufmtheory.testing.inequality", "ufmtheory.testing.claims", "ufmtheory.processes"]
+           "ufmtheory.testing.log", "ufmtheory.testing.inequality", "ufmtheory.testing.claims", "ufmtheory.processes",
+           "ufmtheory.boxes"]
 
 
 @pytest.mark.parametrize("name", MODULES)
