@@ -285,7 +285,7 @@ def float_search(P: Problem, starts: int = 24, seed: int = 0) -> list:
         y0 = rng.normal(0, scale * (0.3 + 0.7 * (s % 3) / 2), 6)
         res = scipy.optimize.minimize(P.f_float, y0, method="L-BFGS-B", options={"ftol": 1e-15, "gtol": 1e-10})
         res = scipy.optimize.minimize(P.f_float, res.x, method="Nelder-Mead",
-                                      options={"xatol": 1e-10, "fatol": 1e-15, "maxiter": 4000})
+                                      options={"xatol": 1e-10, "fatol": 1e-15, "maxfev": 1500})
         res = scipy.optimize.minimize(P.f_float, res.x, method="L-BFGS-B", options={"ftol": 1e-16, "gtol": 1e-11})
         found.append((float(res.fun), res.x))
     return _distinct(found)
@@ -310,7 +310,7 @@ def float_search_rank1(P: Problem, starts: int = 16, seed: int = 1) -> list:
     for s in range(starts):
         x0 = np.concatenate([[rng.uniform(0, math.pi)], rng.normal(0, min(P.R / 2, 3.0), 3)])
         res = scipy.optimize.minimize(f1, x0, method="Nelder-Mead", options={"xatol": 1e-11, "fatol": 1e-15,
-                                                                              "maxiter": 6000})
+                                                                              "maxfev": 1500})
         res = scipy.optimize.minimize(f1, res.x, method="L-BFGS-B", options={"ftol": 1e-16, "gtol": 1e-11})
         x = res.x.copy()
         x[0] = math.fmod(x[0], math.pi)
