@@ -209,7 +209,8 @@ CERTIFY_MAX_PREC_BITS = 20000
 
 # ---- global (ufmtheory.global_min: certified global minimum of the reduced loss) -----------------
 #: Classes: the branch and bound runs on Y ∈ R^{(K−1)×K} with closed-form eigenvalues of a 2×2 Gram
-#: matrix; only K = 3 (6 variables, 5–60 s on a shared 2-core machine) is implemented.
+#: matrix; only K = 3 (6 variables) is implemented. Not yet narrow within 60 s (L = 2, λ = 0.18: 17 938
+#: boxes in 60 s, width 1.1; see benchmarks/bench_global.py).
 GLOBAL_MIN_K = 3
 GLOBAL_MAX_K = 3
 #: Weight matrices: as L grows the tube radius r₀ = (A/g)^{(L+1)/(L−1)} and the bounded box change
