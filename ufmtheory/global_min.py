@@ -41,6 +41,7 @@ from . import boxes as bx
 from .limits import GLOBAL_MAX_K, GLOBAL_MAX_L, GLOBAL_MAX_N, GLOBAL_MIN_K
 
 DEFAULT_WIDTH = 1e-10
+RANK1_MARGIN = 0.05  # run the rank-1 subproblem when a rank-1 float minimum is within this of U
 
 
 def _arb():
@@ -434,29 +435,276 @@ def _fmt(fr: Fraction, digits: int) -> str:
     return f"{sign}{ip}.{str(frac.numerator * 10 ** digits // frac.denominator).zfill(digits)}"
 
 
-def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH, prec: int = bx.DEFAULT_PREC,
-                      starts: int = 24, seed: int = 0, progress: bool = False, max_seconds: float = 60.0,
-                      max_boxes: int = 2_000_000, certificate: bool = False) -> GlobalResult:
-    """An enclosure [lower, upper] of min f (module docstring) of width <= ``width``.
+# ---- gap coordinates (the certified route) ----------------------------------------------------------------
+#
+# Column c of a centred Z̄ (1ᵀZ̄ = 0) is fixed by its two gaps a = Z̄_cc − Z̄_{k₁c}, b = Z̄_cc − Z̄_{k₂c}
+# (k₁ < k₂ the other classes): Z̄_cc = (a + b)/3, Z̄_{k₁c} = (b − 2a)/3, Z̄_{k₂c} = (a − 2b)/3. So Z̄ = M(d),
+# d = (a₁, b₁, a₂, b₂, a₃, b₃) ∈ R⁶, a linear bijection, block diagonal with 3×2 blocks B, BᵀB =
+# [[2/3, −1/3], [−1/3, 2/3]] (eigenvalues 1, 1/3): ‖M‖ = 1 (Euclidean → Frobenius), ‖M⁻¹‖ = √3.
+# The fit is separable and decreasing in every gap: CE = (1/3) Σ_c log(1 + e^{−a_c} + e^{−b_c}).
 
-    >>> r = certified_minimum(3, 2, 1, "0.05", starts=6, max_seconds=5)
-    >>> r.structure, float(r.lower) <= float(r.upper)
+def others(c: int, K: int = 3) -> list:
+    """The classes other than c, increasing."""
+    return [k for k in range(K) if k != c]
+
+
+def zbar_from_gaps(d) -> list:
+    """Columns of Z̄ = M(d) in floats (module comment above; ``GapProblem`` has the arb/Jet version).
+
+    >>> zbar_from_gaps([3.0, 3.0, 3.0, 3.0, 3.0, 3.0])[0]
+    [2.0, -1.0, -1.0]
+    """
+    cols = []
+    for c in range(3):
+        a, b = float(d[2 * c]), float(d[2 * c + 1])
+        k1, k2 = others(c)
+        col = [0.0] * 3
+        col[c], col[k1], col[k2] = (a + b) / 3, (b - 2 * a) / 3, (a - 2 * b) / 3
+        cols.append(col)
+    return cols
+
+
+def gaps_from_zbar(Z) -> list:
+    """The inverse of ``zbar_from_gaps`` (Z a 3×3 array, rows = logits, columns = classes)."""
+    d = []
+    for c in range(3):
+        for k in others(c):
+            d.append(float(Z[c][c] - Z[k][c]))
+    return d
+
+
+def frobenius_squared_min(balls):
+    """A lower bound of min ‖M d‖_F² over the box (exact up to rounding): per column the convex quadratic
+    ‖B(a, b)‖² = (2/3)(a² + b² − ab) on a rectangle is 0 if the rectangle holds (0, 0), else minimised
+    on an edge, at b = a/2 (a fixed) or a = b/2 (b fixed), clipped to the edge.
+
+    >>> from flint import arb
+    >>> frobenius_squared_min([arb(3, 1)] * 6).lower() > 0
+    True
+    """
+    arb = _arb()
+    tot = arb(0)
+    for c in range(3):
+        A_, B_ = balls[2 * c], balls[2 * c + 1]
+        a0, a1, b0, b1 = A_.lower(), A_.upper(), B_.lower(), B_.upper()
+        if a0 <= 0 <= a1 and b0 <= 0 <= b1:
+            continue
+        best = None
+        for a in (a0, a1):
+            b = min(max(a / 2, b0), b1)
+            v = (a * a + b * b - a * b) * 2 / 3
+            best = v if best is None else min(best, v.lower())
+        for b in (b0, b1):
+            a = min(max(b / 2, a0), a1)
+            v = (a * a + b * b - a * b) * 2 / 3
+            best = min(best, v.lower())
+        tot = tot + arb(best).lower()
+    return tot
+
+
+class GapProblem:
+    """The reduced loss in gap coordinates: f(d) = CE(d) + A (s₁^p + s₂^p)(M d) (``Problem`` supplies
+    A, p, U; the singular values of Z̄ = M d are those of Y = Uᵀ Z̄, Uᵀ U = I)."""
+
+    def __init__(self, P: Problem):
+        self.P = P
+        arb = _arb()
+        with bx.precision(P.prec):
+            self.third = arb(1) / 3
+            self.logK = P.logK
+
+    def ce(self, d):
+        arb = _arb()
+        tot = None
+        for c in range(3):
+            t = bx.log(bx.exp(-d[2 * c]) + bx.exp(-d[2 * c + 1]) + arb(1))
+            tot = t if tot is None else tot + t
+        return tot * self.third
+
+    def ce_column(self, a, b):
+        arb = _arb()
+        return (((-a).exp() + (-b).exp() + 1).log()) * self.third if isinstance(a, arb) else None
+
+    def y_of(self, d):
+        """Y = Uᵀ M d (rows Y[0], Y[1])."""
+        P = self.P
+        cols = self._zbar(d)
+        return [[cols[c][0] * P.U[0][i] + cols[c][1] * P.U[1][i] + cols[c][2] * P.U[2][i] for c in range(3)]
+                for i in range(2)]
+
+    def _zbar(self, d):
+        t = self.third
+        cols = []
+        for c in range(3):
+            a, b = d[2 * c], d[2 * c + 1]
+            k1, k2 = others(c)
+            col = [None] * 3
+            col[c] = (a + b) * t
+            col[k1] = (b - a * 2) * t
+            col[k2] = (a - b * 2) * t
+            cols.append(col)
+        return cols
+
+    def f(self, d):
+        """f(d) for 6 Jets or arb balls."""
+        return self.ce(d) + self.P.penalty(self.y_of(d))
+
+    def singular_squares(self, d):
+        """Enclosures of (s₁², s₂²) of Z̄ = M d at arb points/balls."""
+        Y = self.y_of(d)
+        G00 = sum((x * x for x in Y[0]), _arb()(0))
+        G11 = sum((x * x for x in Y[1]), _arb()(0))
+        G01 = sum((a * b for a, b in zip(Y[0], Y[1])), _arb()(0))
+        m = (G00 + G11) / 2
+        D = ((G00 - G11) / 2) ** 2 + G01 * G01
+        return _eig(m, D)
+
+    def lower_hook(self, balls, box):
+        """A lower bound of f on the box: the fit's exact minimum CE(upper corner) (CE decreases in
+        every gap) plus A Σ max(0, s_i(centre) − ρ)^p, ρ = ‖r‖₂ (Weyl: s_i is 1-Lipschitz in the
+        Frobenius norm, ‖M‖ = 1; t ↦ t^p increasing), improved by Σ s_i^p >= ‖Z̄‖_F^p (p <= 2)."""
+        arb = _arb()
+        P = self.P
+        hi = [arb(b.upper()) for b in balls]
+        ce = self.ce(hi)
+        c = [arb(m) for m, _ in box]
+        rho = arb(sum(r * r for _, r in box)).sqrt()
+        s1q, s2q = self.singular_squares(c)
+        s1 = (s1q.sqrt() - rho).nonnegative_part()
+        s2 = (s2q.nonnegative_part().sqrt() - rho).nonnegative_part()
+        pen = bx.pow_nonneg(arb(s1.lower()), P.q * 2) + bx.pow_nonneg(arb(s2.lower()), P.q * 2)
+        pen2 = bx.pow_nonneg(arb(frobenius_squared_min(balls).lower()), P.q)
+        pen = arb(max(pen.lower(), pen2.lower()))
+        return ce + pen * P.A
+
+    # regions ------------------------------------------------------------------------------------------
+    def zero_ball_radius(self):
+        """r_z: ‖d‖ <= r_z ⇒ f >= log 3. Convexity of CE at 0, ‖∇CE(0)‖_F = √2/3, ‖Z̄‖_F <= ‖d‖ and
+        Σ s_i^p >= ‖Z̄‖_F^p give f >= log 3 + A‖Z̄‖^p − (√2/3)‖Z̄‖ >= log 3 for ‖Z̄‖ <= (3A/√2)^{1/(1−p)}
+        (p < 1; for p = 1 (L = 1) the ball is everything if 3A >= √2, else empty)."""
+        arb = _arb()
+        P = self.P
+        k = 3 * P.A / arb(2).sqrt()
+        if P.L == 1:
+            return arb("inf") if k >= 1 else arb(0)
+        return (k.log() / (1 - P.p)).exp()
+
+    def zero_region(self):
+        arb = _arb()
+        rz = self.zero_ball_radius()
+
+        def contains(balls):
+            s = sum((arb(max(abs(b.upper()), abs(b.lower()))) ** 2 for b in balls), arb(0))
+            return bool(s.upper() <= (rz * rz).lower()) if rz.is_finite() else True
+        return bx.Region("zero", contains, self.logK.lower(), self.logK.upper(), {"radius": str(rz)})
+
+    def unordered_region(self):
+        """Symmetry: relabelling the classes by π maps Z̄ to Π Z̄ Πᵀ, f invariant, and permutes the column
+        CE values CE_c = (1/3) log(1 + e^{−a_c} + e^{−b_c}). Every point has an image with CE₁ <= CE₂ <=
+        CE₃, so the minimum over that set is the global minimum; a box on which provably CE₁ > CE₂ or
+        CE₂ > CE₃ (exact column ranges by monotonicity) holds no point of it and is discarded (lower
+        bound +∞)."""
+        arb = _arb()
+
+        def ranges(balls):
+            out = []
+            for c in range(3):
+                a, b = balls[2 * c], balls[2 * c + 1]
+                lo = self.ce_column(arb(a.upper()), arb(b.upper()))
+                hi = self.ce_column(arb(a.lower()), arb(b.lower()))
+                out.append((lo.lower(), hi.upper()))
+            return out
+
+        def contains(balls):
+            r = ranges(balls)
+            return bool(r[0][0] > r[1][1] or r[1][0] > r[2][1])
+        return bx.Region("unordered", contains, arb("inf"), None, {})
+
+    def local_tube(self, m1_lower, m1_upper):
+        """Rank-1 tube, local form. For Y in the box with rank-1 truncation Y₁ (‖Z̄ − Z̄₁‖_F = s₂),
+        convexity of CE at Z̄₁ gives CE(Z̄) >= CE(Z̄₁) − G s₂, G >= ‖∇CE(Z̄₁)‖_F; Z̄₁ lies in the box's
+        Z̄-enclosure widened by s₂max in every entry, where G is enclosed from ∇CE = (softmax − e_c)/3 per
+        column. So f(Y) >= f(Y₁) + A s₂^p − G s₂ >= m₁ (m₁ = min over rank <= 1) when
+        s₂max <= (A/G)^{1/(1−p)} (p < 1)."""
+        arb = _arb()
+        P = self.P
+
+        def contains(balls):
+            if P.L == 1:
+                return False
+            _, s2q = self.singular_squares(balls)
+            s2u = arb(s2q.upper()).sqrt()
+            # also Weyl from the centre: s₂ <= s₂(c) + ρ
+            c = [arb(b.mid()) for b in balls]
+            rho = arb(sum((arb(b.rad()) ** 2 for b in balls), arb(0)).upper()).sqrt()
+            _, s2c = self.singular_squares(c)
+            s2u = min(s2u.upper(), (s2c.nonnegative_part().sqrt() + rho).upper())
+            s2u = arb(s2u)
+            if not s2u.is_finite():
+                return False
+            cols = self._zbar(balls)
+            wid = arb(0, s2u.upper())
+            g2 = arb(0)
+            for c_, col in enumerate(cols):
+                col = [z + wid for z in col]
+                e = [(z - col[c_]).exp() if k != c_ else arb(1) for k, z in enumerate(col)]
+                S = sum(e, arb(0))
+                pr = [x / S for x in e]
+                for k in range(3):
+                    t = pr[k] - (1 if k == c_ else 0)
+                    g2 = g2 + t * t
+            G = g2.sqrt() / 3
+            if not G.is_finite():
+                return False
+            if G.upper() <= 0:
+                return True
+            r = ((P.A / arb(G.upper())).log() / (1 - P.p)).exp()
+            return bool(s2u.upper() <= r.lower())
+        return bx.Region("rank<=1", contains, m1_lower, m1_upper, {})
+
+    def search_box(self, upper):
+        """Bounded region: f <= U ⇒ each column's CE <= U, so log(1 + e^{−a}) <= 3U and every gap
+        a >= −log(e^{3U} − 1); A Σ s^p <= U ⇒ ‖Z̄‖_F <= Σ s_i <= (U/A)^{1/p} (p <= 1) and a gap
+        |Z̄_cc − Z̄_kc| <= √2 ‖Z̄‖_F. Returns a dyadic box [(mid, rad)]*6 strictly containing [lo, hi]⁶."""
+        arb = _arb()
+        P = self.P
+        with bx.precision(P.prec):
+            U = arb(upper)
+            e = (3 * U).exp() - 1
+            lo = -e.log() if e.lower() > 0 else arb(-1e6)
+            hi = arb(2).sqrt() * (U / P.A) ** (1 / P.p)
+            lo_f, hi_f = float(lo.lower()) - 1e-3, float(hi.upper()) * 1.001 + 1e-3
+        mid = math.floor((lo_f + hi_f) / 2 * 16) / 16
+        rad = bx.dyadic_ceil(max(hi_f - mid, mid - lo_f))
+        return [(mid, rad)] * 6, (lo_f, hi_f)
+
+
+def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH, prec: int = bx.DEFAULT_PREC,
+                      starts: int = 12, seed: int = 0, progress: bool = False, max_seconds: float = 60.0,
+                      max_boxes: int = 2_000_000, certificate: bool = False) -> GlobalResult:
+    """An enclosure [lower, upper] of min f (module docstring) of width <= ``width``, by branch and bound
+    in gap coordinates (``GapProblem``): regions = the unordered-CE set (symmetry), the zero ball,
+    Krawczyk boxes around every full-rank float minimiser and its relabellings, and the local rank-1
+    tube (lower bound m₁ = the rank <= 1 minimum, enclosed first by a 4-variable branch and bound).
+
+    >>> r = certified_minimum(3, 2, 1, "0.05", starts=6, max_seconds=20)
+    >>> r.structure, r.certified
     ('dnc', True)
     """
     t0 = time.time()
     P = Problem(K, L, n, lam, prec)
+    GP = GapProblem(P)
     import numpy as np
     arb = _arb()
     cands1 = float_search_rank1(P, starts=max(8, starts // 2), seed=seed + 1)
     cands = float_search(P, starts=starts, seed=seed)
     with bx.precision(prec):
-        # Krawczyk regions: rank-1 minima (in (θ, v)) and full-rank minima (in Y), with their images
         regions1, best1, best1_x = [], arb(P.logK.upper()), None
         for v, x in cands1:
             if float(np.linalg.norm(x[1:4])) < 1e-6 or v > float(P.logK.mid()) + 0.1:
                 continue
             if any(R.contains([arb(c) for c in x]) for R in regions1):
-                continue  # an image of a candidate already covered
+                continue
             R0 = _region_for(P.f_rank1, x, max(1.0, float(np.linalg.norm(x[1:4]))), prec, "rank1-min")
             if R0 is None:
                 continue
@@ -467,66 +715,79 @@ def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH,
                     regions1.append(R)
                     if R.upper < best1.upper():
                         best1, best1_x = arb(R.upper), xx
-        smooth, best, best_y = [], arb(best1.upper()), None
+        smooth, best, best_d = [], arb(best1.upper()), None
         for v, y in cands:
             if v > float(P.logK.mid()) + 0.1:
                 continue
             sv = np.linalg.svd(y.reshape(2, 3), compute_uv=False)
             if sv[-1] < 1e-5 * max(1.0, sv[0]):
-                continue  # rank-deficient: handled by the tube
-            if any(R.contains([arb(c) for c in y]) for R in smooth):
+                continue  # rank-deficient: the tube
+            d = gaps_from_zbar(P.zbar_float(y))
+            if any(R.contains([arb(c) for c in d]) for R in smooth):
                 continue
-            R0 = _region_for(P.f, y, max(1.0, float(np.linalg.norm(y))), prec, "smooth-min")
+            R0 = _region_for(GP.f, d, max(1.0, float(np.linalg.norm(d))), prec, "smooth-min")
             if R0 is None:
                 continue
             for yy in relabellings(P, y):
-                R = bx.krawczyk_region(P.f, [float(c) for c in yy], R0.data["radius"], prec=prec,
-                                       name=f"smooth-min{len(smooth) + 1}")
+                dd = gaps_from_zbar(P.zbar_float(yy))
+                R = bx.krawczyk_region(GP.f, dd, R0.data["radius"], prec=prec, name=f"smooth-min{len(smooth) + 1}")
                 if R is not None:
                     smooth.append(R)
                     if R.upper < best.upper():
-                        best, best_y = arb(R.upper), yy
+                        best, best_d = arb(R.upper), dd
         U = arb(best.upper())
-    R = P.radius_for(U)
-    # rank <= 1 subproblem (lemma 3): θ ∈ [0, 2c] ⊇ [0, π], v ∈ [−R, R]³
-    c = bx.dyadic_ceil(math.pi / 2)
+    # rank <= 1 subproblem (lemma 3): θ ∈ [0, 2c] ⊇ [0, π], v ∈ [−R, R]³. Only run when a rank-1 float
+    # minimum comes near U: the tube region is an optional lower bound (omitting it is sound).
+    res1 = None
+    near = [v for v, x in cands1 if float(np.linalg.norm(x[1:4])) > 1e-6]
+    if near and min(near) < float(U.mid()) + RANK1_MARGIN:
+        R = P.radius_for(U)
+        c = bx.dyadic_ceil(math.pi / 2)
+        with bx.precision(prec):
+            regions1.append(P.zero_ball(P.logK.lower()))
+        t_left = max_seconds - (time.time() - t0)
+        res1 = bx.minimise(P.f_rank1, [(c, c)] + [(0.0, R)] * 3, U, regions1, width=width / 4, prec=prec,
+                           interior=True, progress=progress, max_seconds=max(1.0, t_left / 3),
+                           max_boxes=max_boxes // 3)
+    box, gap_range = GP.search_box(U)
     with bx.precision(prec):
-        regions1.append(P.zero_ball(P.logK.lower()))
-    t_left = max_seconds - (time.time() - t0)
-    res1 = bx.minimise(P.f_rank1, [(c, c)] + [(0.0, R)] * 3, U, regions1, width=width / 4, prec=prec,
-                       interior=True, progress=progress, max_seconds=max(1.0, t_left / 3), max_boxes=max_boxes // 3)
-    with bx.precision(prec):
-        regions = [P.tube(res1.lower, res1.upper)] + smooth
-    res = bx.minimise(P.f, [(0.0, R)] * 6, U, regions, width=width, prec=prec, interior=True,
-                      lower_hook=P.convex_lower, progress=progress,
+        regions = [GP.unordered_region(), GP.zero_region()] + smooth
+        if res1 is not None:
+            regions.append(GP.local_tube(res1.lower, res1.upper))
+    res = bx.minimise(GP.f, box, U, regions, width=width, prec=prec, interior=True,
+                      lower_hook=GP.lower_hook, progress=progress,
                       max_seconds=max(1.0, max_seconds - (time.time() - t0)), max_boxes=max_boxes)
-    best_kind = "smooth" if best_y is not None else "rank<=1"
     with bx.precision(prec):
-        lower = min(res.lower, res1.lower) if "rank<=1" in res.minimiser_regions else res.lower
-        upper = res.upper
-        lo_s, up_s = _dec(lower, False), _dec(upper, True)
-    if best_kind == "smooth":
-        y_best = np.asarray(best_y)
-    elif best1_x is not None and res1.upper < P.logK.lower():
+        lo_s, up_s = _dec(res.lower, False), _dec(res.upper, True)
+    r1_up = res1.upper if res1 is not None else P.logK
+    if best_d is not None and best.upper() <= r1_up.upper():
+        y_best = P.y_from_zbar(np.array(zbar_from_gaps(best_d)).T)
+    elif best1_x is not None and best1.upper() < P.logK.lower():
         th, v = best1_x[0], best1_x[1:4]
         y_best = np.outer([math.cos(th), math.sin(th)], v).reshape(-1)
     else:
         y_best = np.zeros(6)
     structure = structure_name(P, y_best)
-    if len(res.minimiser_regions) > 1 or (res.minimiser_regions == ["rank<=1"]
-                                          and len(res1.minimiser_regions) > 1
-                                          and "zero" in res1.minimiser_regions):
+    mins = [m for m in res.minimiser_regions if m != "unordered"]
+    if "rank<=1" in mins:
+        mins.remove("rank<=1")
+        mins += [f"rank1:{x}" for x in res1.minimiser_regions]
+    kinds = {("zero" if m in ("zero", "rank1:zero") else "box" if m in ("box", "rank1:box") else
+              "rank1" if m.startswith("rank1") else "smooth") for m in mins}
+    if len(kinds) > 1:
         structure += " (tie not excluded)"
     cert_ok = Fraction(up_s) - Fraction(lo_s) <= Fraction(width)
-    details = {"budget_exhausted": bool(res.info["budget_exhausted"] or res1.info["budget_exhausted"]),
-               "boxes_rank1": res1.boxes, "boxes_full": res.boxes, "leaves_full": res.leaves,
-               "leaves_rank1": res1.leaves, "box_radius": R, "tube_radius": None if P.r0 is None else
-               float(P.r0.mid()), "candidates": [round(v, 12) for v, _ in cands[:6]],
-               "minimiser_regions": res.minimiser_regions + [f"rank1:{x}" for x in res1.minimiser_regions]}
-    cert = None
+    b1 = res1.boxes if res1 is not None else 0
+    details = {"budget_exhausted": bool(res.info["budget_exhausted"] or (res1 is not None and
+                                                                          res1.info["budget_exhausted"])),
+               "boxes_rank1": b1, "boxes_full": res.boxes, "leaves_full": res.leaves,
+               "leaves_rank1": res1.leaves if res1 is not None else None, "gap_range": list(gap_range),
+               "rank1_min": None if res1 is None else [float(res1.lower.lower()), float(res1.upper.upper())],
+               "zero_ball_radius": float(GP.zero_ball_radius().mid()) if GP.zero_ball_radius().is_finite() else None,
+               "candidates": [round(v, 12) for v, _ in cands[:6]], "minimiser_regions": mins}
     if certificate:
         raise NotImplementedError("global-minimum certificates (JSON for check-certificate) are not written yet")
-    return GlobalResult(P.K, P.L, P.n, P.lam, lo_s, up_s, bool(cert_ok), structure, res.boxes + res1.boxes,
+    return GlobalResult(P.K, P.L, P.n, P.lam, lo_s, up_s, bool(cert_ok), structure, res.boxes + b1,
                         time.time() - t0, prec, [float(x) for x in y_best],
                         [float(s) for s in np.linalg.svd(np.asarray(y_best).reshape(2, 3), compute_uv=False)],
-                        details, cert)
+                        details, None)
