@@ -411,16 +411,16 @@ class BoxResult:
         return float(self.upper - self.lower)
 
 
-def leaf_lower(func, balls, box, lower_hook=None, cut=None):
+def leaf_lower(func, balls, box, lower_hook=None, cut=None, jets: bool = True):
     """(lower bound of f on the box, gradient enclosure or None): the caller's ``lower_hook(balls, box)``
-    (first; if it reaches ``cut`` nothing else is computed), the natural extension and the mean-value
-    form — the largest of them."""
+    (first; if it reaches ``cut`` or ``jets`` is False nothing else is computed), the natural extension
+    and the mean-value form — the largest of them."""
     lo = None
     if lower_hook is not None:
         h = lower_hook(balls, box)
         if h is not None and h.is_finite():
             lo = h.lower()
-            if cut is not None and lo >= cut:
+            if (cut is not None and lo >= cut) or not jets:
                 return lo, None
     J = evaluate(func, balls, 1)
     if J.v.is_finite():
@@ -438,7 +438,7 @@ def leaf_lower(func, balls, box, lower_hook=None, cut=None):
 
 def minimise(func, box, upper, regions=(), width: float = 1e-10, prec: int = DEFAULT_PREC,
              interior: bool = False, lower_hook=None, max_boxes: int = 2_000_000, min_radius: float = 1e-9,
-             max_seconds: float | None = None, progress: bool = False) -> BoxResult:
+             max_seconds: float | None = None, progress: bool = False, jets: bool = True) -> BoxResult:
     """Enclose min_{box} func by branch and bound (module docstring).
 
     ``box``: [(mid, rad), …] floats (exact dyadics); ``upper``: an arb or number, a proven upper bound of
@@ -447,7 +447,8 @@ def minimise(func, box, upper, regions=(), width: float = 1e-10, prec: int = DEF
     lies in the box (enables gradient pruning). Leaves smaller than ``min_radius`` that do not reach the
     cut stay open (their lower bound enters ``lower``). When ``max_boxes`` or ``max_seconds`` is reached,
     every unprocessed box becomes an open leaf with its own lower bound: the enclosure stays proven but
-    is wide (``certified`` False, ``info['budget_exhausted']``).
+    is wide (``certified`` False, ``info['budget_exhausted']``). ``jets`` False: the leaves' bounds come
+    from ``lower_hook`` alone (no natural/mean-value forms, no gradient pruning; the tree records it).
     >>> f = lambda v: (v[0] - 0.5).square() + v[1].square() * 2
     >>> R = krawczyk_region(f, [0.5, 0.0], 0.25)
     >>> res = minimise(f, [(0.0, 2.0), (0.0, 2.0)], R.upper, [R], interior=True)
@@ -482,7 +483,7 @@ def minimise(func, box, upper, regions=(), width: float = 1e-10, prec: int = DEF
             if exhausted or n > max_boxes or (max_seconds is not None and n % 64 == 0
                                               and time.time() - t0 > max_seconds):
                 exhausted = True
-                lo, _ = leaf_lower(func, balls, B, lower_hook, cut_lo)
+                lo, _ = leaf_lower(func, balls, B, lower_hook, cut_lo, jets)
                 if lo is None:
                     lo = arb("-inf")
                 tree.append("b")
@@ -500,7 +501,7 @@ def minimise(func, box, upper, regions=(), width: float = 1e-10, prec: int = DEF
                 counts["r"] += 1
                 used_regions.add(hit)
                 continue
-            lo, grad = leaf_lower(func, balls, B, lower_hook, cut_lo)
+            lo, grad = leaf_lower(func, balls, B, lower_hook, cut_lo, jets)
             if lo is not None and lo >= cut_lo:
                 tree.append("b")
                 counts["b"] += 1
