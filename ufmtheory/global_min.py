@@ -688,7 +688,7 @@ def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH,
     tube (lower bound m₁ = the rank <= 1 minimum, enclosed first by a 4-variable branch and bound).
 
     >>> r = certified_minimum(3, 1, 1, "0.5", starts=4)
-    >>> r.structure, r.certified, Fraction(r.lower) <= Fraction("1.098612288668109691") <= Fraction(r.upper)
+    >>> r.structure, r.certified, Fraction(r.lower) <= Fraction("1.0986122886681096913952") <= Fraction(r.upper)
     ('zero', True, True)
     """
     t0 = time.time()
