@@ -23,8 +23,8 @@ Lemmas (proved here; their constants are computed in arb):
 3. Rank <= 1 problem: Y = w(θ) vᵀ, w = (cos θ, sin θ), θ ∈ [0, π] (θ + π, −v is the same Y), v ∈ R³,
    f₁(θ, v) = CE(U w vᵀ) + A ‖v‖^p, on [0, π] × [−R, R]³ (lemma 1); the ball ‖v‖ <= r₀ has f₁ >= log K
    by lemma 2's argument at Y₁ = 0. Its minimum m₁ is enclosed by a 4-variable branch and bound.
-Then min f = min(m₁, min over the complement of the tube), the latter by a 6-variable branch and
-bound whose tube leaves get the lower bound m₁. Minimisers where f is smooth: Krawczyk boxes (``boxes``)
+The full problem is searched in gap coordinates (``GapProblem``, section "gap coordinates" below), whose
+local tube region (a box-local form of lemma 2) gets the lower bound m₁. Minimisers where f is smooth: Krawczyk boxes (``boxes``)
 around every float candidate and its images under relabelling the classes (S₃ acts by
 Z̄ ↦ P Z̄ Pᵀ, i.e. Y ↦ (UᵀPU) Y Pᵀ, and leaves f invariant).
 """
@@ -133,19 +133,6 @@ class Problem:
         nv = v[0] * v[0] + v[1] * v[1] + v[2] * v[2]
         return self.ce(self.zbar(Y)) + bx.power(nv, self.q) * self.A
 
-    def convex_lower(self, balls, box):
-        """Lower bound of f on a box: CE(UY) is convex in Y, so CE >= CE(c) + ⟨∇CE(c), Y − c⟩ (c the
-        box centre; its minimum over the box is CE(c) − Σ|∂_i CE(c)| r_i), plus the penalty's natural
-        interval extension."""
-        arb = _arb()
-        c = [arb(m) for m, _ in box]
-        J = bx.Jet.variables(c, 1)
-        ce = self.ce(self.zbar([J[0:3], J[3:6]]))
-        lo = ce.v
-        for gi, (_, r) in zip(ce.g, box):
-            lo = lo + gi * arb(0, r)
-        return lo + self.penalty([balls[0:3], balls[3:6]])
-
     def radius_for(self, upper) -> float:
         """Lemma 1 with the proven upper bound U of the minimum: minimisers have A Σ s^p <= U, so
         |Y_ij| <= (U/A)^{1/p}; a dyadic R above it."""
@@ -186,38 +173,9 @@ class Problem:
             return bool(s.upper() <= (r0 * r0).lower())
         return bx.Region("zero", contains, lower, self.logK.upper(), {"r0": None if r0 is None else str(r0)})
 
-    def tube(self, m1_lower, m1_upper):
-        """Full problem: s₂ <= r₀ ⇒ f >= m₁ (lemma 2)."""
-        r0 = self.r0
-
-        def contains(balls):
-            if r0 is None:
-                return True
-            b = smaller_eigenvalue_upper([balls[0:3], balls[3:6]])
-            return b is not None and bool(b <= (r0 * r0).lower())
-        return bx.Region("rank<=1", contains, m1_lower, m1_upper, {})
-
-
-def smaller_eigenvalue_upper(Y):
-    """An upper bound of s₂² (the smaller eigenvalue of Y Yᵀ) on a box: min(m − √D, det/(m + √D))."""
-    arb = _arb()
-    G00 = sum((x * x for x in Y[0]), arb(0))
-    G11 = sum((x * x for x in Y[1]), arb(0))
-    G01 = sum((a * b for a, b in zip(Y[0], Y[1])), arb(0))
-    m = (G00 + G11) / 2
-    D = ((G00 - G11) / 2) ** 2 + G01 * G01
-    r = D.nonnegative_part().sqrt()
-    b = (m - r).upper()
-    a = m + r
-    if a.lower() > 0:
-        det = G00 * G11 - G01 * G01
-        b = min(b, (det / a).upper())
-    return b if arb(b).is_finite() else None
-
 
 def spectral2(m, D, q):
     """F(m, D) = φ(m + √D) + φ(m − √D), φ(x) = x^q (Jet primitive; module docstring)."""
-    arb = _arb()
     if not isinstance(m, bx.Jet):
         a, b = _eig(m, D)
         return bx.pow_nonneg(a, q) + bx.pow_nonneg(b, q)
