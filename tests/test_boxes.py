@@ -217,3 +217,47 @@ def test_dnc_regime_enclosure_contains_dnc_optimum():
     assert mpmath.mpf(r.lower) <= opt.loss <= mpmath.mpf(r.upper)
     assert abs(mpmath.mpf(r.upper) - opt.loss) < mpmath.mpf(10) ** -15
     assert r.structure == "dnc"
+
+
+def test_dnc_regime_certified_at_L1_contains_dnc_optimum():
+    # L = 1: the loss CE + A‖Z̄‖_* is convex; the relaxation route certifies; expected value from the
+    # one-scale DNC optimum (scale.optimal_scale, all critical points compared) at 40 digits.
+    from ufmtheory import scale, structures
+    from ufmtheory.model import DeepUFM
+    r = G.certified_minimum(3, 1, 1, "1/20", starts=4)
+    assert r.certified and Fraction(r.upper) - Fraction(r.lower) <= Fraction(1, 10 ** 10)
+    v = scale.optimal_scale(structures.dnc(3), DeepUFM(3, 1, n=1, lam=Fraction(1, 20)), dps=40).loss
+    mpmath.mp.dps = 40
+    assert mpmath.mpf(r.lower) - mpmath.mpf("1e-30") <= v <= mpmath.mpf(r.upper) + mpmath.mpf("1e-30")
+    assert r.structure == "dnc"
+
+
+def test_relaxation_cell_bound_below_sampled_loss():
+    # f(Z̄) by hand (numpy SVD) >= cell_lower on any cell holding its singular values
+    from ufmtheory import global_relax as GR
+    rng = np.random.default_rng(3)
+    P = G.Problem(3, 2, 1, Fraction(1, 20))
+    A, p = float(P.A.mid()), 2 / 3
+    for _ in range(60):
+        Z = rng.normal(0, 3, (3, 3))
+        Z -= Z.mean(axis=0)
+        s = np.linalg.svd(Z, compute_uv=False)
+        ce = np.mean([np.log(np.sum(np.exp(Z[:, c] - Z[c, c]))) for c in range(3)])
+        f = ce + A * (s[0] ** p + s[1] ** p)
+        w = rng.uniform(0.01, 1.0)
+        lo = GR.cell_lower(P, max(0.0, s[0] - w * rng.uniform()), s[0] + w, max(0.0, s[1] - w * rng.uniform()),
+                           s[1] + w)
+        assert lo is not None and float(lo.upper()) <= f + 1e-12
+
+
+def test_taylor2_bound_below_samples():
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        c = rng.uniform(-1, 1, 2)
+        r = rng.uniform(0.01, 0.5)
+        box = [(float(c[0]), r), (float(c[1]), r)]
+        lo = bx.taylor2_lower(toy, bx.box_arb(box), box)
+        assert lo is not None
+        for x in rng.uniform(-1, 1, (30, 2)):
+            pt = c + r * x
+            assert float(lo.upper()) <= toy_float(pt[0], pt[1]) + 1e-12

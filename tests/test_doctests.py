@@ -6,7 +6,7 @@ import pytest
 
 MODULES = ["ufmtheory.cli.common", "ufmtheory.limits", "ufmtheory", "ufmtheory.precision", "ufmtheory.model",
            "ufmtheory.testing.log", "ufmtheory.testing.inequality", "ufmtheory.testing.claims", "ufmtheory.processes",
-           "ufmtheory.boxes", "ufmtheory.global_min"]
+           "ufmtheory.boxes", "ufmtheory.global_min", "ufmtheory.global_relax"]
 
 
 @pytest.mark.parametrize("name", MODULES)

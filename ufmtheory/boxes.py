@@ -411,7 +411,68 @@ class BoxResult:
         return float(self.upper - self.lower)
 
 
-def leaf_lower(func, balls, box, lower_hook=None, cut=None, jets: bool = True):
+def hessian_min_eigenvalue(H) -> arb:
+    """A lower bound m <= λ_min of every symmetric matrix in the interval matrix H: the larger of
+    Gershgorin's bound min_i (H_ii − Σ_{j≠i} |H_ij|) and m* = λ_min(mid H) − ‖rad H‖_F (Weyl), the latter
+    accepted only when the interval Cholesky of H − m* I succeeds (so it is proven, not a float claim).
+    >>> bool(hessian_min_eigenvalue([[arb(2), arb(1)], [arb(1), arb(2)]]) <= 1)
+    True
+    """
+    import numpy as np
+    n = len(H)
+    gersh = None
+    for i in range(n):
+        s = H[i][i]
+        for j in range(n):
+            if j != i:
+                s = s - arb(abs(H[i][j]).upper())
+        gersh = s.lower() if gersh is None else min(gersh, s.lower())
+    best = arb(gersh)
+    if not all(h.is_finite() for row in H for h in row):
+        return arb("-inf")
+    M = np.array([[float(h.mid()) for h in row] for row in H])
+    R = math.sqrt(sum(float(h.rad()) ** 2 for row in H for h in row))
+    lam = float(np.linalg.eigvalsh((M + M.T) / 2)[0])
+    m = lam - 1.001 * R - 1e-12 * max(1.0, abs(lam))
+    if m > float(best.upper()) and _hess_pd([[H[i][j] - (arb(m) if i == j else 0) for j in range(n)]
+                                             for i in range(n)]):
+        best = arb(m)
+    return best
+
+
+def taylor2_lower(func, balls, box):
+    """Second-order lower bound of f on a box X with centre c, radii r (Taylor with Lagrange remainder,
+    H(X) the interval Hessian, m <= λ_min(H(X)) from ``hessian_min_eigenvalue``):
+        f(x) >= f(c) + ∇f(c)·δ + (m/2)‖δ‖² >= f(c) + Σ_i min_{|δ_i| <= r_i} (g_i δ_i + (m/2) δ_i²),
+    δ = x − c; the one-dimensional minima are exact: −g_i²/(2m) if m > 0 and |g_i| <= m r_i, else
+    −|g_i| r_i + (m/2) r_i² (any sign of m). Tight near a non-degenerate minimum, where the first-order
+    forms lose f − f_min. Returns an arb lower bound or None.
+    >>> f = lambda v: (v[0] - 0.25).square() + v[1].square()
+    >>> lo = taylor2_lower(f, [arb(0, 0.5), arb(0, 0.5)], [(0.0, 0.5), (0.0, 0.5)])
+    >>> bool(lo <= 0) and float(lo) > -1e-12
+    True
+    """
+    J = evaluate(func, balls, 2)
+    n = len(balls)
+    H = [[J.h[min(i, j)][max(i, j)] for j in range(n)] for i in range(n)]
+    m = hessian_min_eigenvalue(H)
+    if not m.is_finite():
+        return None
+    Jc = evaluate(func, [arb(mid) for mid, _ in box], 1)
+    if not (Jc.v.is_finite() and all(finite(gi) for gi in Jc.g)):
+        return None
+    tot = Jc.v
+    for gi, (_, r) in zip(Jc.g, box):
+        ga = arb(abs(gi).upper())
+        ra = arb(r)
+        if m > 0 and ga <= m * ra:
+            tot = tot - ga * ga / (2 * m)
+        else:
+            tot = tot - ga * ra + m * ra * ra / 2
+    return tot if tot.is_finite() else None
+
+
+def leaf_lower(func, balls, box, lower_hook=None, cut=None, jets: bool = True, second_order: bool = False):
     """(lower bound of f on the box, gradient enclosure or None): the caller's ``lower_hook(balls, box)``
     (first; if it reaches ``cut`` or ``jets`` is False nothing else is computed), the natural extension
     and the mean-value form — the largest of them."""
@@ -433,12 +494,17 @@ def leaf_lower(func, balls, box, lower_hook=None, cut=None, jets: bool = True):
             mv = mv + gi * arb(0, r)
         if mv.is_finite():
             lo = mv.lower() if lo is None else max(lo, mv.lower())
+    if second_order and (lo is None or cut is None or lo < cut):
+        t2 = taylor2_lower(func, balls, box)
+        if t2 is not None:
+            lo = t2.lower() if lo is None else max(lo, t2.lower())
     return lo, grad
 
 
 def minimise(func, box, upper, regions=(), width: float = 1e-10, prec: int = DEFAULT_PREC,
              interior: bool = False, lower_hook=None, max_boxes: int = 2_000_000, min_radius: float = 1e-9,
-             max_seconds: float | None = None, progress: bool = False, jets: bool = True) -> BoxResult:
+             max_seconds: float | None = None, progress: bool = False, jets: bool = True,
+             second_order=False) -> BoxResult:
     """Enclose min_{box} func by branch and bound (module docstring).
 
     ``box``: [(mid, rad), …] floats (exact dyadics); ``upper``: an arb or number, a proven upper bound of
@@ -449,6 +515,9 @@ def minimise(func, box, upper, regions=(), width: float = 1e-10, prec: int = DEF
     every unprocessed box becomes an open leaf with its own lower bound: the enclosure stays proven but
     is wide (``certified`` False, ``info['budget_exhausted']``). ``jets`` False: the leaves' bounds come
     from ``lower_hook`` alone (no natural/mean-value forms, no gradient pruning; the tree records it).
+    ``second_order``: False, True, or a predicate on the balls; where it holds, a leaf that neither
+    reaches the cut nor is gradient-pruned gets the Taylor bound ``taylor2_lower`` (order-2 jets) before
+    it is split (replay with ``check_tree(..., second_order=True)``).
     >>> f = lambda v: (v[0] - 0.5).square() + v[1].square() * 2
     >>> R = krawczyk_region(f, [0.5, 0.0], 0.25)
     >>> res = minimise(f, [(0.0, 2.0), (0.0, 2.0)], R.upper, [R], interior=True)
@@ -511,6 +580,16 @@ def minimise(func, box, upper, regions=(), width: float = 1e-10, prec: int = DEF
                 tree.append("g")
                 counts["g"] += 1
                 continue
+            if jets and second_order and (second_order is True or second_order(balls)):
+                t2 = taylor2_lower(func, balls, B)
+                if t2 is not None and (lo is None or t2.lower() > lo):
+                    lo = t2.lower()
+                    if lo >= cut_lo:
+                        tree.append("b")
+                        counts["b"] += 1
+                        counts["t2"] = counts.get("t2", 0) + 1
+                        lowest = lo if lowest is None else min(lowest, lo)
+                        continue
             axis = max(range(len(B)), key=lambda i: B[i][1])
             m, r = B[axis]
             if r < min_radius:
@@ -544,7 +623,7 @@ def minimise(func, box, upper, regions=(), width: float = 1e-10, prec: int = DEF
 
 
 def check_tree(func, box, tree: str, regions, cut, prec: int = DEFAULT_PREC, interior: bool = False,
-               lower_hook=None) -> arb:
+               lower_hook=None, second_order: bool = False) -> arb:
     """Replay a preorder tree (``minimise``): every ``b`` leaf's lower bound is recomputed and must be
     >= ``cut`` unless it is returned as the lowest, every ``r<k>`` leaf must lie in region k, every ``g``
     leaf must have a gradient component excluding 0 (only with ``interior``). Returns the proven lower
@@ -575,7 +654,7 @@ def check_tree(func, box, tree: str, regions, cut, prec: int = DEFAULT_PREC, int
                 lo = regions[k].lower
                 lowest = lo if lowest is None else min(lowest, lo)
             elif tok == "b":
-                lo, _ = leaf_lower(func, box_arb(B), B, lower_hook, cut_lo)
+                lo, _ = leaf_lower(func, box_arb(B), B, lower_hook, cut_lo, second_order=second_order)
                 if lo is None:
                     raise ValueError(f"tree: leaf {pos} has no finite lower bound")
                 lowest = lo if lowest is None else min(lowest, lo)

@@ -470,6 +470,8 @@ class GapProblem:
         with bx.precision(P.prec):
             self.third = arb(1) / 3
             self.logK = P.logK
+        self.relax = False  # use the cell relaxation in ``lower_hook`` (set with ``relax_cut``)
+        self.relax_cut = None
 
     def ce(self, d):
         arb = _arb()
@@ -533,7 +535,24 @@ class GapProblem:
         pen = bx.pow_nonneg(arb(s1.lower()), P.q * 2) + bx.pow_nonneg(arb(s2.lower()), P.q * 2)
         pen2 = bx.pow_nonneg(arb(frobenius_squared_min(balls).lower()), P.q)
         pen = arb(max(pen.lower(), pen2.lower()))
-        return ce + pen * P.A
+        out = ce + pen * P.A
+        if self.relax and out.lower() < self.relax_cut:
+            # the convex relaxation on the box's singular-value cell (``global_relax.cell_lower``):
+            # s_i in [s_i(centre) − ρ, s_i(centre) + ρ] (Weyl), intersected with the direct enclosure
+            s1h = s1q.sqrt() + rho
+            s2h = s2q.nonnegative_part().sqrt() + rho
+            d1q, d2q = self.singular_squares(balls)
+            hi1 = min(s1h.upper(), d1q.upper().sqrt()) if d1q.is_finite() else s1h.upper()
+            hi2 = min(s2h.upper(), d2q.nonnegative_part().upper().sqrt()) if d2q.is_finite() else s2h.upper()
+            lo1 = max(s1.lower(), d1q.nonnegative_part().lower().sqrt()) if d1q.is_finite() else s1.lower()
+            lo2 = max(s2.lower(), d2q.nonnegative_part().lower().sqrt()) if d2q.is_finite() else s2.lower()
+            from .global_relax import cell_lower
+            dn = [max(0.0, math.nextafter(float(x), -math.inf)) for x in (lo1, lo2)]
+            up = [max(math.nextafter(float(x), math.inf), math.nextafter(d, math.inf)) for x, d in zip((hi1, hi2), dn)]
+            v = cell_lower(P, dn[0], up[0], dn[1], up[1])
+            if v is not None and v.lower() > out.lower():
+                out = arb(v.lower())
+        return out
 
     # regions ------------------------------------------------------------------------------------------
     def zero_ball_radius(self):
@@ -639,7 +658,8 @@ class GapProblem:
 
 def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH, prec: int = bx.DEFAULT_PREC,
                       starts: int = 12, seed: int = 0, progress: bool = False, max_seconds: float = 60.0,
-                      max_boxes: int = 2_000_000, certificate: bool = False) -> GlobalResult:
+                      max_boxes: int = 2_000_000, certificate: bool = False,
+                      second_order: bool = False, relax: bool = True, relax_hook: bool = False) -> GlobalResult:
     """An enclosure [lower, upper] of min f (module docstring) of width <= ``width``, by branch and bound
     in gap coordinates (``GapProblem``): regions = the unordered-CE set (symmetry), the zero ball,
     Krawczyk boxes around every full-rank float minimiser and its relabellings, and the local rank-1
@@ -654,6 +674,11 @@ def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH,
     GP = GapProblem(P)
     import numpy as np
     arb = _arb()
+    if relax:
+        from .global_relax import relaxed_minimum
+        rr = relaxed_minimum(P, width=width, max_seconds=min(5.0, max_seconds / 4), max_cells=20_000)
+        if rr.certified:
+            return _relaxed_result(P, rr, t0)
     cands1 = float_search_rank1(P, starts=max(8, starts // 2), seed=seed + 1)
     cands = float_search(P, starts=starts, seed=seed)
     with bx.precision(prec):
@@ -708,6 +733,10 @@ def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH,
                            interior=True, progress=progress, max_seconds=max(1.0, t_left / 3),
                            max_boxes=max_boxes // 3)
     box, gap_range = GP.search_box(U)
+    if relax_hook:
+        GP.relax = True
+        with bx.precision(prec):
+            GP.relax_cut = (U - _arb()(width) / 2).lower()
     with bx.precision(prec):
         regions = [GP.unordered_region(), GP.zero_region()] + smooth
         if res1 is not None:
@@ -716,6 +745,7 @@ def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH,
     # the sharper and cheaper bound.
     res = bx.minimise(GP.f, box, U, regions, width=width, prec=prec, interior=True,
                       lower_hook=GP.lower_hook, progress=progress, jets=bool(smooth or res1 is not None),
+                      second_order=bool(second_order and smooth),
                       max_seconds=max(1.0, max_seconds - (time.time() - t0)), max_boxes=max_boxes)
     with bx.precision(prec):
         lo_s, up_s = _dec(res.lower, False), _dec(res.upper, True)
@@ -750,4 +780,23 @@ def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH,
     return GlobalResult(P.K, P.L, P.n, P.lam, lo_s, up_s, bool(cert_ok), structure, res.boxes + b1,
                         time.time() - t0, prec, [float(x) for x in y_best],
                         [float(s) for s in np.linalg.svd(np.asarray(y_best).reshape(2, 3), compute_uv=False)],
+                        details, None)
+
+
+def _relaxed_result(P: Problem, rr, t0) -> GlobalResult:
+    """A ``GlobalResult`` from a certified ``global_relax.relaxed_minimum`` enclosure; the reported
+    minimiser is the upper-bound point (t (I − 11ᵀ/3) at the best DNC scale, or 0 when log 3 is lower)."""
+    import numpy as np
+    with bx.precision(P.prec):
+        from .global_relax import dnc_value
+        zero = bool(rr.upper.upper() >= P.logK.lower()) or dnc_value(P, _arb()(rr.t_dnc)).lower() > P.logK.upper()
+        lo_s, up_s = _dec(rr.lower, False), _dec(rr.upper, True)
+    t = 0.0 if zero else rr.t_dnc
+    y = P.y_from_zbar(t * (np.eye(3) - 1 / 3))
+    details = {"budget_exhausted": rr.budget_exhausted, "route": "convex relaxation over singular-value cells",
+               "cells": rr.cells, "boxes_rank1": 0, "boxes_full": 0, "leaves_full": {}, "leaves_rank1": None,
+               "minimiser_regions": ["relaxation"]}
+    return GlobalResult(P.K, P.L, P.n, P.lam, lo_s, up_s, True, structure_name(P, y), rr.cells,
+                        time.time() - t0, P.prec, [float(v) for v in y],
+                        [float(v) for v in np.linalg.svd(np.asarray(y).reshape(2, 3), compute_uv=False)],
                         details, None)
