@@ -28,12 +28,12 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "ufmtheory"
 #: model → reduction → structures → optimisation → theorem checks → CLI, on top of generic tools.
 LAYERS = [
     ("foundation", {"ufmtheory", "_validate", "names", "limits", "precision", "processes", "report",
-                    "extrapolation", "intervals", "rootfinding"}),  # generic tools; no DUFM in them
+                    "extrapolation", "intervals", "rootfinding", "boxes"}),  # generic tools; no DUFM in them
     ("model", {"model", "losses", "objective", "linalg", "hessian", "batched"}),  # the DUFM, its loss and derivatives
     ("reduction", {"reduction"}),  # Lemma 1: the loss at critical points as a function of Z's singular values
     ("structures", {"structures", "families", "imbalance", "asymptotics", "closed_forms", "mse", "symbolic"}),
     ("optimisation", {"scale", "optimal_value", "thresholds", "phase", "global_search", "search", "constructions",
-                      "coupled", "atlas",
+                      "coupled", "atlas", "global_min", "global_relax",
                       "relu", "landscape", "stability", "diagnostics", "training", "sweep", "certificates"}),
     ("theorem checks", {"theorems"}),
     ("interfaces", {"cli", "testing", "__main__"}),

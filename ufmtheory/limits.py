@@ -271,3 +271,18 @@ ATLAS_MAX_STARTS = 200
 ATLAS_MAX_SEARCH_STARTS = 1000
 #: Most digits of the refined critical points (one mpf SVD per Newton step: 6×6 at 45 digits ~40 ms).
 ATLAS_MAX_DPS = 200
+
+
+# ---- global (ufmtheory.global_min: certified global minimum of the reduced loss) -----------------
+#: Classes: the branch and bound runs on the K(K−1) = 6 per-column gap coordinates of a centred 3×3
+#: output (closed-form singular values); only K = 3 is implemented. Measured (2 loaded cores): the zero
+#: regime certifies (L = 2, λ = 0.5: 337 boxes; L = 3, λ = 0.3: 4 589), L = 1 certifies by the convex
+#: relaxation in < 1 s; the DNC regime at L >= 2 does not close (λ = 0.05: 152 275 boxes in 200 s,
+#: proven lower bound 2.1e-8 below the DNC value 0.4036…), so it reports certified: false.
+GLOBAL_MIN_K = 3
+GLOBAL_MAX_K = 3
+#: Weight matrices: as L grows the tube radius r₀ = (A/g)^{(L+1)/(L−1)} and the bounded box change
+#: little, but the box counts were measured only for L <= 6.
+GLOBAL_MAX_L = 6
+#: Samples per class (enters only through μ = λ n^{1/(L+1)}).
+GLOBAL_MAX_N = 10**9

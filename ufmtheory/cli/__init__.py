@@ -1,7 +1,9 @@
 """The ``ufmtheory`` command line. One module per command; each defines ``add_parser(subparsers)``.
 
 Commands are discovered: every module of this package that defines ``add_parser`` is a command
-(``verify`` first, then alphabetical); a new command is a new module, nothing else to edit.
+(``verify`` first, then alphabetical); a new command is a new module, nothing else to edit. The
+command's name is the module's (``_`` → ``-``) unless the module sets ``COMMAND`` (``global_min``
+→ ``global``, a Python keyword).
 
 Bad input (argparse errors, or a ``ParameterError`` raised by the library) prints the command's
 usage and the message, and exits with status 2. A command that ran but could not deliver (a claim
@@ -18,18 +20,20 @@ import sys
 from .._validate import ParameterError
 from .common import CommandFailed
 
-def _discover() -> list:
-    names = []
+def _discover() -> dict:
+    """{command name: module name}, ``verify`` first, then alphabetical."""
+    names = {}
     for info in pkgutil.iter_modules(__path__):
         if info.name.startswith("_") or info.name == "common":
             continue
         mod = importlib.import_module(f"{__name__}.{info.name}")
         if hasattr(mod, "add_parser"):
-            names.append(info.name.replace("_", "-"))
-    return sorted(names, key=lambda n: (n != "verify", n))
+            names[getattr(mod, "COMMAND", info.name.replace("_", "-"))] = info.name
+    return dict(sorted(names.items(), key=lambda kv: (kv[0] != "verify", kv[0])))
 
 
-COMMANDS = _discover()
+MODULES = _discover()
+COMMANDS = list(MODULES)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ufmtheory {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        mod = importlib.import_module(f".{name.replace('-', '_')}", __name__)
+        mod = importlib.import_module(f".{MODULES[name]}", __name__)
         p = mod.add_parser(sub)
         p.set_defaults(_parser=p)
     return parser

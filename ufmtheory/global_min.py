@@ -1,0 +1,802 @@
+"""Certified global minimum of the reduced DUFM loss for K = 3 (issue 11 item 3), by interval branch
+and bound (``ufmtheory.boxes``, python-flint arb).
+
+Reduced problem (SPEC §2; proofs/reduction_lemma.py): global minimisers may be taken collapsed and
+centred, Z̄ = U Y, U ∈ R^{3×2} the orthonormal basis u₁ = (1,−1,0)/√2, u₂ = (1,1,−2)/√6 of 1^⊥,
+Y ∈ R^{2×3} (6 variables, row-major y = (Y₁₁, Y₁₂, Y₁₃, Y₂₁, Y₂₂, Y₂₃)):
+    f(Y) = (1/K) Σ_c log Σ_{c'} e^{Z̄_{c'c} − Z̄_{cc}} + A (s₁^p + s₂^p),
+    A = ((L+1)/2) μ, μ = Λ n^{1/(L+1)}, p = 2/(L+1);
+s₁², s₂² = m ± √D are the eigenvalues of G = Y Yᵀ, m = tr G/2, D = ((G₁₁ − G₂₂)/2)² + G₁₂².
+The penalty F(m, D) = φ(m+√D) + φ(m−√D), φ(x) = x^{p/2}, is smooth in (m, D) where s₂ > 0 (a power
+series in D), with F_D ∈ φ''([s₂², s₁²]), F_mD ∈ φ'''(…), F_DD ∈ φ''''(…)/6 (mean-value/Taylor
+remainders of the divided differences), which the Jet primitive uses — so the Hessian is enclosed also
+where s₁ = s₂ (DNC).
+
+Lemmas (proved here; their constants are computed in arb):
+1. Bounded region. CE >= 0 and f(0) = log K, so a minimiser has A Σ s_i^p <= log K and, as p <= 1,
+   |Y_ij| <= ‖Y‖_F <= Σ s_i <= (Σ s_i^p)^{1/p} <= R_F = (log K / A)^{1/p}. The search box is
+   [−R, R]⁶ with R > R_F, so every global minimiser is interior (gradient pruning is valid).
+2. Rank tube. ∇_Z CE has columns (softmax − e_c)/K, so ‖∇CE‖_F <= g := √(2/K) everywhere. For Y with
+   rank-1 truncation Y₁ (‖Y − Y₁‖_F = s₂), convexity of CE gives CE(UY) >= CE(UY₁) − g s₂, hence
+   f(Y) >= f(Y₁) + A s₂^p − g s₂ >= f(Y₁) when s₂ <= r₀ := (A/g)^{1/(1−p)} (p < 1; for p = 1: every
+   Y when A >= g, none otherwise). So on the tube {s₂ <= r₀}, f >= min over rank <= 1 matrices.
+3. Rank <= 1 problem: Y = w(θ) vᵀ, w = (cos θ, sin θ), θ ∈ [0, π] (θ + π, −v is the same Y), v ∈ R³,
+   f₁(θ, v) = CE(U w vᵀ) + A ‖v‖^p, on [0, π] × [−R, R]³ (lemma 1); the ball ‖v‖ <= r₀ has f₁ >= log K
+   by lemma 2's argument at Y₁ = 0. Its minimum m₁ is enclosed by a 4-variable branch and bound.
+The full problem is searched in gap coordinates (``GapProblem``, section "gap coordinates" below), whose
+local tube region (a box-local form of lemma 2) gets the lower bound m₁. Minimisers where f is smooth: Krawczyk boxes (``boxes``)
+around every float candidate and its images under relabelling the classes (S₃ acts by
+Z̄ ↦ P Z̄ Pᵀ, i.e. Y ↦ (UᵀPU) Y Pᵀ, and leaves f invariant).
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import permutations
+
+from . import _validate as V
+from . import boxes as bx
+from .limits import GLOBAL_MAX_K, GLOBAL_MAX_L, GLOBAL_MAX_N, GLOBAL_MIN_K
+
+DEFAULT_WIDTH = 1e-10
+RANK1_MARGIN = 0.05  # run the rank-1 subproblem when a rank-1 float minimum is within this of U
+
+
+def _arb():
+    from flint import arb
+    return arb
+
+
+# ---- the problem ----------------------------------------------------------------------------------------
+
+@dataclass
+class Problem:
+    """The reduced K = 3 problem at exact (K, L, n, λ). Constants are arb at the working precision."""
+
+    K: int
+    L: int
+    n: int
+    lam: Fraction
+    prec: int = bx.DEFAULT_PREC
+
+    def __post_init__(self):
+        self.K = V.integer("K", self.K, GLOBAL_MIN_K, GLOBAL_MAX_K)
+        self.L = V.integer("L", self.L, 1, GLOBAL_MAX_L)
+        self.n = V.integer("n", self.n, 1, GLOBAL_MAX_N)
+        lam = Fraction(self.lam) if not isinstance(self.lam, str) else Fraction(self.lam.strip())
+        if lam <= 0:
+            raise V.ParameterError(f"lam must be > 0, got {lam}")
+        self.lam = lam
+        arb = _arb()
+        with bx.precision(self.prec):
+            L = self.L
+            self.p = arb(2) / (L + 1)
+            self.q = arb(1) / (L + 1)
+            self.mu = arb(lam.numerator) / lam.denominator * (arb(self.n).log() / (L + 1)).exp()
+            self.A = arb(L + 1) / 2 * self.mu
+            self.logK = arb(self.K).log()
+            s2, s6 = arb(2).sqrt(), arb(6).sqrt()
+            self.U = [[1 / s2, 1 / s6], [-1 / s2, 1 / s6], [arb(0), -2 / s6]]
+            self.g = (arb(2) / self.K).sqrt()
+            self.R_F = (self.logK / self.A) ** (1 / self.p)
+            if L == 1:
+                self.r0 = None if self.A >= self.g else arb(0)  # None: the tube is everything
+            else:
+                self.r0 = ((self.A / self.g).log() / (1 - self.p)).exp()
+            self.R = bx.dyadic_ceil(float(self.R_F.upper()) * 1.001)
+        self.Uf = [[float(u.mid()) for u in row] for row in self.U]
+
+    @property
+    def mu_float(self) -> float:
+        return float(self.mu.mid())
+
+    # f in Jet / arb arithmetic ----------------------------------------------------------------------
+    def ce(self, Zcol):
+        """(1/K) Σ_c log Σ_{c'} exp(Z̄_{c'c} − Z̄_{cc}), Z̄ given by columns (lists of K entries)."""
+        arb = _arb()
+        tot = None
+        for c, col in enumerate(Zcol):
+            s = arb(1)
+            for k in range(self.K):
+                if k != c:
+                    s = bx.exp(col[k] - col[c]) + s
+            term = bx.log(s)
+            tot = term if tot is None else tot + term
+        return tot * (arb(1) / self.K)
+
+    def zbar(self, Y):
+        """Columns of Z̄ = U Y for Y rows Y[0], Y[1]."""
+        return [[self.U[k][0] * Y[0][c] + self.U[k][1] * Y[1][c] for k in range(self.K)] for c in range(self.K)]
+
+    def penalty(self, Y):
+        """A (s₁^p + s₂^p) through the spectral primitive F(m, D) (module docstring)."""
+        G00 = Y[0][0] * Y[0][0] + Y[0][1] * Y[0][1] + Y[0][2] * Y[0][2]
+        G11 = Y[1][0] * Y[1][0] + Y[1][1] * Y[1][1] + Y[1][2] * Y[1][2]
+        G01 = Y[0][0] * Y[1][0] + Y[0][1] * Y[1][1] + Y[0][2] * Y[1][2]
+        m = (G00 + G11) * 0.5
+        h = (G00 - G11) * 0.5
+        D = h * h + G01 * G01
+        return spectral2(m, D, self.q) * self.A
+
+    def f(self, y):
+        """The reduced loss at y (6 Jets or arb balls)."""
+        Y = [y[0:3], y[3:6]]
+        return self.ce(self.zbar(Y)) + self.penalty(Y)
+
+    def f_rank1(self, x):
+        """f₁(θ, v) = CE(U w vᵀ) + A (‖v‖²)^{p/2} (lemma 3), x = (θ, v₁, v₂, v₃)."""
+        th, v = x[0], x[1:4]
+        c, s = bx.cos(th), bx.sin(th)
+        Y = [[c * vi for vi in v], [s * vi for vi in v]]
+        nv = v[0] * v[0] + v[1] * v[1] + v[2] * v[2]
+        return self.ce(self.zbar(Y)) + bx.power(nv, self.q) * self.A
+
+    def radius_for(self, upper) -> float:
+        """Lemma 1 with the proven upper bound U of the minimum: minimisers have A Σ s^p <= U, so
+        |Y_ij| <= (U/A)^{1/p}; a dyadic R above it."""
+        with bx.precision(self.prec):
+            RF = (_arb()(upper) / self.A) ** (1 / self.p)
+            return bx.dyadic_ceil(float(RF.upper()) * 1.001)
+
+    # float versions (the search) --------------------------------------------------------------------
+    def f_float(self, y) -> float:
+        import numpy as np
+        Y = np.asarray(y, float).reshape(2, 3)
+        Z = np.array(self.Uf) @ Y
+        d = Z - np.diag(Z)[None, :]
+        mx = d.max(axis=0)
+        ce = float(np.mean(mx + np.log(np.exp(d - mx).sum(axis=0))))
+        s = np.linalg.svd(Y, compute_uv=False)
+        return ce + float(self.A.mid()) * float(np.sum(s ** float(self.p.mid())))
+
+    def y_from_zbar(self, Z):
+        import numpy as np
+        return (np.array(self.Uf).T @ np.asarray(Z, float)).reshape(-1)
+
+    def zbar_float(self, y):
+        import numpy as np
+        return np.array(self.Uf) @ np.asarray(y, float).reshape(2, 3)
+
+    # regions -----------------------------------------------------------------------------------------
+    def zero_ball(self, lower):
+        """Rank-1 problem: ‖v‖ <= r₀ ⇒ f₁ >= log K (lemma 3)."""
+        arb = _arb()
+        r0 = self.r0
+
+        def contains(balls):
+            if r0 is None:
+                return True
+            v = balls[1:4]
+            s = sum((b * b for b in v), arb(0))
+            return bool(s.upper() <= (r0 * r0).lower())
+        return bx.Region("zero", contains, lower, self.logK.upper(), {"r0": None if r0 is None else str(r0)})
+
+
+def spectral2(m, D, q):
+    """F(m, D) = φ(m + √D) + φ(m − √D), φ(x) = x^q (Jet primitive; module docstring)."""
+    if not isinstance(m, bx.Jet):
+        a, b = _eig(m, D)
+        return bx.pow_nonneg(a, q) + bx.pow_nonneg(b, q)
+    a, b = _eig(m.v, D.v)
+    F = bx.pow_nonneg(a, q) + bx.pow_nonneg(b, q)
+    if m.g is None:
+        return bx.Jet(F, None, None, m.n)
+    hull = a.union(b)
+    r = D.v.nonnegative_part().sqrt()
+    d1a, d1b = bx.deriv_pow(a, q, 1), bx.deriv_pow(b, q, 1)
+    Fm = d1a + d1b
+    FD = _meet(bx.deriv_pow(hull, q, 2), (d1a - d1b) / (2 * r) if r.lower() > 0 else None)
+    if m.h is None:
+        return bx.binary(m, D, F, Fm, FD)
+    d2a, d2b = bx.deriv_pow(a, q, 2), bx.deriv_pow(b, q, 2)
+    Fmm = d2a + d2b
+    FmD = _meet(bx.deriv_pow(hull, q, 3), (d2a - d2b) / (2 * r) if r.lower() > 0 else None)
+    FDD = bx.deriv_pow(hull, q, 4) / 6
+    return bx.binary(m, D, F, Fm, FD, Fmm, FmD, FDD)
+
+
+def _eig(m, D):
+    r = D.nonnegative_part().sqrt()
+    a = m + r
+    b = m - r
+    if a.lower() > 0:
+        det = m * m - D
+        alt = det / a
+        if b.overlaps(alt):
+            b = b.intersection(alt)
+    return a.nonnegative_part(), b.nonnegative_part()
+
+
+def _meet(x, y):
+    if y is None or not y.is_finite():
+        return x
+    if not x.is_finite():
+        return y
+    return x.intersection(y) if x.overlaps(y) else x
+
+
+# ---- float search -----------------------------------------------------------------------------------------
+
+def relabellings(P: Problem, y):
+    """The images of y under the 6 relabellings Z̄ ↦ Π Z̄ Πᵀ (f is invariant), duplicates removed."""
+    import numpy as np
+    Z = P.zbar_float(y)
+    out = []
+    for perm in permutations(range(P.K)):
+        Pi = np.eye(P.K)[list(perm)]
+        yy = P.y_from_zbar(Pi @ Z @ Pi.T)
+        if not any(np.max(np.abs(yy - o)) < 1e-9 * max(1.0, np.max(np.abs(o))) for o in out):
+            out.append(yy)
+    return out
+
+
+def float_search(P: Problem, starts: int = 24, seed: int = 0) -> list:
+    """Local minima of f (full problem, 6 variables) from ``starts`` random starts (Nelder–Mead then
+    L-BFGS-B with numerical gradients, float64): [(value, y)] sorted, distinct to 1e-6."""
+    import numpy as np
+    import scipy.optimize
+    rng = np.random.default_rng(seed)
+    found = []
+    scale = min(P.R / 2, 4.0)
+    for s in range(starts):
+        y0 = rng.normal(0, scale * (0.3 + 0.7 * (s % 3) / 2), 6)
+        res = scipy.optimize.minimize(P.f_float, y0, method="L-BFGS-B", options={"ftol": 1e-15, "gtol": 1e-10})
+        res = scipy.optimize.minimize(P.f_float, res.x, method="Nelder-Mead",
+                                      options={"xatol": 1e-10, "fatol": 1e-15, "maxfev": 1500})
+        res = scipy.optimize.minimize(P.f_float, res.x, method="L-BFGS-B", options={"ftol": 1e-16, "gtol": 1e-11})
+        found.append((float(res.fun), res.x))
+    return _distinct(found)
+
+
+def float_search_rank1(P: Problem, starts: int = 16, seed: int = 1) -> list:
+    """Local minima of f₁(θ, v) (rank <= 1, lemma 3) from random starts: [(value, x)] sorted."""
+    import numpy as np
+    import scipy.optimize
+    Af, pf = float(P.A.mid()), float(P.p.mid())
+    Ua = np.array(P.Uf)
+
+    def f1(x):
+        w = np.array([math.cos(x[0]), math.sin(x[0])])
+        Z = Ua @ np.outer(w, x[1:4])
+        d = Z - np.diag(Z)[None, :]
+        mx = d.max(axis=0)
+        ce = float(np.mean(mx + np.log(np.exp(d - mx).sum(axis=0))))
+        return ce + Af * float(np.dot(x[1:4], x[1:4])) ** (pf / 2)
+    rng = np.random.default_rng(seed)
+    found = []
+    for s in range(starts):
+        x0 = np.concatenate([[rng.uniform(0, math.pi)], rng.normal(0, min(P.R / 2, 3.0), 3)])
+        res = scipy.optimize.minimize(f1, x0, method="Nelder-Mead", options={"xatol": 1e-11, "fatol": 1e-15,
+                                                                              "maxfev": 1500})
+        res = scipy.optimize.minimize(f1, res.x, method="L-BFGS-B", options={"ftol": 1e-16, "gtol": 1e-11})
+        x = res.x.copy()
+        x[0] = math.fmod(x[0], math.pi)
+        if x[0] < 0:
+            x[0] += math.pi
+        found.append((float(res.fun), x))
+    return _distinct(found)
+
+
+def _distinct(found):
+    import numpy as np
+    found.sort(key=lambda t: t[0])
+    out = []
+    for v, x in found:
+        if not any(abs(v - v2) < 1e-9 and np.max(np.abs(x - x2)) < 1e-5 for v2, x2 in out):
+            out.append((v, x))
+    return out
+
+
+def rank1_images(P: Problem, x):
+    """(θ, v) representatives of the relabelling images of w(θ) vᵀ, with θ + π ↔ −v copies near the
+    ends of [0, π] (so a Krawczyk box covers leaves at either end)."""
+    import numpy as np
+    th, v = x[0], np.asarray(x[1:4])
+    y = np.outer([math.cos(th), math.sin(th)], v).reshape(-1)
+    out = []
+    for yy in relabellings(P, y):
+        Y = yy.reshape(2, 3)
+        u, s, vt = np.linalg.svd(Y)
+        w, vv = u[:, 0], s[0] * vt[0]
+        t = math.atan2(w[1], w[0])
+        if t < 0:
+            t, vv = t + math.pi, -vv
+        if t >= math.pi:
+            t, vv = t - math.pi, -vv
+        out.append(np.concatenate([[t], vv]))
+        out.append(np.concatenate([[t - math.pi], -vv]))
+        out.append(np.concatenate([[t + math.pi], -vv]))
+    return out
+
+
+# ---- the certified minimum -----------------------------------------------------------------------------
+
+@dataclass
+class GlobalResult:
+    K: int
+    L: int
+    n: int
+    lam: Fraction
+    lower: str
+    upper: str
+    certified: bool
+    structure: str
+    boxes: int
+    seconds: float
+    prec: int
+    minimiser: list  # float Y (row-major) of the best candidate
+    singular_values: list
+    details: dict = field(default_factory=dict)
+    certificate: dict | None = None
+
+    def to_dict(self) -> dict:
+        return {"K": self.K, "L": self.L, "n": self.n, "lam": str(self.lam), "lower": self.lower,
+                "upper": self.upper, "width": float(Fraction(self.upper) - Fraction(self.lower)),
+                "certified": self.certified, "structure": self.structure, "boxes": self.boxes,
+                "seconds": round(self.seconds, 3), "prec_bits": self.prec, "minimiser_Y": self.minimiser,
+                "singular_values": self.singular_values, **self.details}
+
+
+def structure_name(P: Problem, y, tol: float = 1e-6) -> str:
+    """'zero', 'dnc' (Z̄ ∝ I − 11ᵀ/K), 'pair' (Z̄ ∝ Π[[1,−1,0],[−1,1,0],[0,0,0]]Πᵀ: one pair of classes
+    separated, the third class with zero logits; rank 1) or 'rank-r (unnamed)'.
+    >>> P = Problem(3, 2, 1, Fraction(1, 20))
+    >>> import numpy as np
+    >>> structure_name(P, P.y_from_zbar(2 * (np.eye(3) - 1 / 3)))
+    'dnc'
+    """
+    import numpy as np
+    Z = P.zbar_float(y)
+    nz = float(np.linalg.norm(Z))
+    if nz < tol:
+        return "zero"
+    pats = {"dnc": np.eye(3) - 1 / 3, "pair": np.array([[1.0, -1, 0], [-1, 1, 0], [0, 0, 0]])}
+    for name, S in pats.items():
+        for perm in permutations(range(3)):
+            Pi = np.eye(3)[list(perm)]
+            T = Pi @ S @ Pi.T
+            t = float(np.sum(T * Z) / np.sum(T * T))
+            if t > 0 and np.linalg.norm(Z - t * T) < tol * max(1.0, nz):
+                return name
+    r = int(np.sum(np.linalg.svd(Z, compute_uv=False) > tol * max(1.0, nz)))
+    return f"rank-{r} (unnamed)"
+
+
+def _region_for(func, center, scale, prec, name):
+    """A Krawczyk region around ``center``, trying radii from 0.05·scale down."""
+    rad = 0.05 * scale
+    for _ in range(8):
+        R = bx.krawczyk_region(func, [float(c) for c in center], bx.dyadic_ceil(rad), prec=prec, name=name)
+        if R is not None:
+            return R
+        rad /= 3
+    return None
+
+
+def _dec(x, up: bool, digits: int = 20) -> str:
+    """A decimal string with ``digits`` decimals bounding the arb x from above (``up``) or below."""
+    v = x.upper() if up else x.lower()
+    man, exp = v.man_exp()
+    fr = Fraction(int(man)) * Fraction(2) ** int(exp)
+    q = fr * 10 ** digits
+    q = math.ceil(q) if up else math.floor(q)
+    return _fmt(Fraction(q, 10 ** digits), digits)
+
+
+def _fmt(fr: Fraction, digits: int) -> str:
+    sign = "-" if fr < 0 else ""
+    fr = abs(fr)
+    ip = fr.numerator // fr.denominator
+    frac = fr - ip
+    return f"{sign}{ip}.{str(frac.numerator * 10 ** digits // frac.denominator).zfill(digits)}"
+
+
+# ---- gap coordinates (the certified route) ----------------------------------------------------------------
+#
+# Column c of a centred Z̄ (1ᵀZ̄ = 0) is fixed by its two gaps a = Z̄_cc − Z̄_{k₁c}, b = Z̄_cc − Z̄_{k₂c}
+# (k₁ < k₂ the other classes): Z̄_cc = (a + b)/3, Z̄_{k₁c} = (b − 2a)/3, Z̄_{k₂c} = (a − 2b)/3. So Z̄ = M(d),
+# d = (a₁, b₁, a₂, b₂, a₃, b₃) ∈ R⁶, a linear bijection, block diagonal with 3×2 blocks B, BᵀB =
+# [[2/3, −1/3], [−1/3, 2/3]] (eigenvalues 1, 1/3): ‖M‖ = 1 (Euclidean → Frobenius), ‖M⁻¹‖ = √3.
+# The fit is separable and decreasing in every gap: CE = (1/3) Σ_c log(1 + e^{−a_c} + e^{−b_c}).
+
+def others(c: int, K: int = 3) -> list:
+    """The classes other than c, increasing."""
+    return [k for k in range(K) if k != c]
+
+
+def zbar_from_gaps(d) -> list:
+    """Columns of Z̄ = M(d) in floats (module comment above; ``GapProblem`` has the arb/Jet version).
+
+    >>> zbar_from_gaps([3.0, 3.0, 3.0, 3.0, 3.0, 3.0])[0]
+    [2.0, -1.0, -1.0]
+    """
+    cols = []
+    for c in range(3):
+        a, b = float(d[2 * c]), float(d[2 * c + 1])
+        k1, k2 = others(c)
+        col = [0.0] * 3
+        col[c], col[k1], col[k2] = (a + b) / 3, (b - 2 * a) / 3, (a - 2 * b) / 3
+        cols.append(col)
+    return cols
+
+
+def gaps_from_zbar(Z) -> list:
+    """The inverse of ``zbar_from_gaps`` (Z a 3×3 array, rows = logits, columns = classes)."""
+    d = []
+    for c in range(3):
+        for k in others(c):
+            d.append(float(Z[c][c] - Z[k][c]))
+    return d
+
+
+def frobenius_squared_min(balls):
+    """A lower bound of min ‖M d‖_F² over the box (exact up to rounding): per column the convex quadratic
+    ‖B(a, b)‖² = (2/3)(a² + b² − ab) on a rectangle is 0 if the rectangle holds (0, 0), else minimised
+    on an edge, at b = a/2 (a fixed) or a = b/2 (b fixed), clipped to the edge.
+
+    >>> from flint import arb
+    >>> frobenius_squared_min([arb(3, 1)] * 6).lower() > 0
+    True
+    """
+    arb = _arb()
+    tot = arb(0)
+    for c in range(3):
+        A_, B_ = balls[2 * c], balls[2 * c + 1]
+        a0, a1, b0, b1 = A_.lower(), A_.upper(), B_.lower(), B_.upper()
+        if a0 <= 0 <= a1 and b0 <= 0 <= b1:
+            continue
+        best = None
+        for a in (a0, a1):
+            b = min(max(a / 2, b0), b1)
+            v = (a * a + b * b - a * b) * 2 / 3
+            best = v if best is None else min(best, v.lower())
+        for b in (b0, b1):
+            a = min(max(b / 2, a0), a1)
+            v = (a * a + b * b - a * b) * 2 / 3
+            best = min(best, v.lower())
+        tot = tot + arb(best).lower()
+    return tot
+
+
+class GapProblem:
+    """The reduced loss in gap coordinates: f(d) = CE(d) + A (s₁^p + s₂^p)(M d) (``Problem`` supplies
+    A, p, U; the singular values of Z̄ = M d are those of Y = Uᵀ Z̄, Uᵀ U = I)."""
+
+    def __init__(self, P: Problem):
+        self.P = P
+        arb = _arb()
+        with bx.precision(P.prec):
+            self.third = arb(1) / 3
+            self.logK = P.logK
+        self.relax = False  # use the cell relaxation in ``lower_hook`` (set with ``relax_cut``)
+        self.relax_cut = None
+
+    def ce(self, d):
+        arb = _arb()
+        tot = None
+        for c in range(3):
+            t = bx.log(bx.exp(-d[2 * c]) + bx.exp(-d[2 * c + 1]) + arb(1))
+            tot = t if tot is None else tot + t
+        return tot * self.third
+
+    def ce_column(self, a, b):
+        arb = _arb()
+        return (((-a).exp() + (-b).exp() + 1).log()) * self.third if isinstance(a, arb) else None
+
+    def y_of(self, d):
+        """Y = Uᵀ M d (rows Y[0], Y[1])."""
+        P = self.P
+        cols = self._zbar(d)
+        return [[cols[c][0] * P.U[0][i] + cols[c][1] * P.U[1][i] + cols[c][2] * P.U[2][i] for c in range(3)]
+                for i in range(2)]
+
+    def _zbar(self, d):
+        t = self.third
+        cols = []
+        for c in range(3):
+            a, b = d[2 * c], d[2 * c + 1]
+            k1, k2 = others(c)
+            col = [None] * 3
+            col[c] = (a + b) * t
+            col[k1] = (b - a * 2) * t
+            col[k2] = (a - b * 2) * t
+            cols.append(col)
+        return cols
+
+    def f(self, d):
+        """f(d) for 6 Jets or arb balls."""
+        return self.ce(d) + self.P.penalty(self.y_of(d))
+
+    def singular_squares(self, d):
+        """Enclosures of (s₁², s₂²) of Z̄ = M d at arb points/balls."""
+        Y = self.y_of(d)
+        G00 = sum((x * x for x in Y[0]), _arb()(0))
+        G11 = sum((x * x for x in Y[1]), _arb()(0))
+        G01 = sum((a * b for a, b in zip(Y[0], Y[1])), _arb()(0))
+        m = (G00 + G11) / 2
+        D = ((G00 - G11) / 2) ** 2 + G01 * G01
+        return _eig(m, D)
+
+    def lower_hook(self, balls, box):
+        """A lower bound of f on the box: the fit's exact minimum CE(upper corner) (CE decreases in
+        every gap) plus A Σ max(0, s_i(centre) − ρ)^p, ρ = ‖r‖₂ (Weyl: s_i is 1-Lipschitz in the
+        Frobenius norm, ‖M‖ = 1; t ↦ t^p increasing), improved by Σ s_i^p >= ‖Z̄‖_F^p (p <= 2)."""
+        arb = _arb()
+        P = self.P
+        hi = [arb(b.upper()) for b in balls]
+        ce = self.ce(hi)
+        c = [arb(m) for m, _ in box]
+        rho = arb(sum(r * r for _, r in box)).sqrt()
+        s1q, s2q = self.singular_squares(c)
+        s1 = (s1q.sqrt() - rho).nonnegative_part()
+        s2 = (s2q.nonnegative_part().sqrt() - rho).nonnegative_part()
+        pen = bx.pow_nonneg(arb(s1.lower()), P.q * 2) + bx.pow_nonneg(arb(s2.lower()), P.q * 2)
+        pen2 = bx.pow_nonneg(arb(frobenius_squared_min(balls).lower()), P.q)
+        pen = arb(max(pen.lower(), pen2.lower()))
+        out = ce + pen * P.A
+        if self.relax and out.lower() < self.relax_cut:
+            # the convex relaxation on the box's singular-value cell (``global_relax.cell_lower``):
+            # s_i in [s_i(centre) − ρ, s_i(centre) + ρ] (Weyl), intersected with the direct enclosure
+            s1h = s1q.sqrt() + rho
+            s2h = s2q.nonnegative_part().sqrt() + rho
+            d1q, d2q = self.singular_squares(balls)
+            hi1 = min(s1h.upper(), d1q.upper().sqrt()) if d1q.is_finite() else s1h.upper()
+            hi2 = min(s2h.upper(), d2q.nonnegative_part().upper().sqrt()) if d2q.is_finite() else s2h.upper()
+            lo1 = max(s1.lower(), d1q.nonnegative_part().lower().sqrt()) if d1q.is_finite() else s1.lower()
+            lo2 = max(s2.lower(), d2q.nonnegative_part().lower().sqrt()) if d2q.is_finite() else s2.lower()
+            from .global_relax import cell_lower
+            dn = [max(0.0, math.nextafter(float(x), -math.inf)) for x in (lo1, lo2)]
+            up = [max(math.nextafter(float(x), math.inf), math.nextafter(d, math.inf)) for x, d in zip((hi1, hi2), dn)]
+            v = cell_lower(P, dn[0], up[0], dn[1], up[1])
+            if v is not None and v.lower() > out.lower():
+                out = arb(v.lower())
+        return out
+
+    # regions ------------------------------------------------------------------------------------------
+    def zero_ball_radius(self):
+        """r_z: ‖d‖ <= r_z ⇒ f >= log 3. Convexity of CE at 0, ‖∇CE(0)‖_F = √2/3, ‖Z̄‖_F <= ‖d‖ and
+        Σ s_i^p >= ‖Z̄‖_F^p give f >= log 3 + A‖Z̄‖^p − (√2/3)‖Z̄‖ >= log 3 for ‖Z̄‖ <= (3A/√2)^{1/(1−p)}
+        (p < 1; for p = 1 (L = 1) the ball is everything if 3A >= √2, else empty)."""
+        arb = _arb()
+        P = self.P
+        k = 3 * P.A / arb(2).sqrt()
+        if P.L == 1:
+            return arb("inf") if k >= 1 else arb(0)
+        return (k.log() / (1 - P.p)).exp()
+
+    def zero_region(self):
+        arb = _arb()
+        rz = self.zero_ball_radius()
+
+        def contains(balls):
+            s = sum((arb(max(abs(b.upper()), abs(b.lower()))) ** 2 for b in balls), arb(0))
+            return bool(s.upper() <= (rz * rz).lower()) if rz.is_finite() else True
+        return bx.Region("zero", contains, self.logK.lower(), self.logK.upper(), {"radius": str(rz)})
+
+    def unordered_region(self):
+        """Symmetry: relabelling the classes by π maps Z̄ to Π Z̄ Πᵀ, f invariant, and permutes the column
+        CE values CE_c = (1/3) log(1 + e^{−a_c} + e^{−b_c}). Every point has an image with CE₁ <= CE₂ <=
+        CE₃, so the minimum over that set is the global minimum; a box on which provably CE₁ > CE₂ or
+        CE₂ > CE₃ (exact column ranges by monotonicity) holds no point of it and is discarded (lower
+        bound +∞)."""
+        arb = _arb()
+
+        def ranges(balls):
+            out = []
+            for c in range(3):
+                a, b = balls[2 * c], balls[2 * c + 1]
+                lo = self.ce_column(arb(a.upper()), arb(b.upper()))
+                hi = self.ce_column(arb(a.lower()), arb(b.lower()))
+                out.append((lo.lower(), hi.upper()))
+            return out
+
+        def contains(balls):
+            r = ranges(balls)
+            return bool(r[0][0] > r[1][1] or r[1][0] > r[2][1])
+        return bx.Region("unordered", contains, arb("inf"), None, {})
+
+    def local_tube(self, m1_lower, m1_upper):
+        """Rank-1 tube, local form. For Y in the box with rank-1 truncation Y₁ (‖Z̄ − Z̄₁‖_F = s₂),
+        convexity of CE at Z̄₁ gives CE(Z̄) >= CE(Z̄₁) − G s₂, G >= ‖∇CE(Z̄₁)‖_F; Z̄₁ lies in the box's
+        Z̄-enclosure widened by s₂max in every entry, where G is enclosed from ∇CE = (softmax − e_c)/3 per
+        column. So f(Y) >= f(Y₁) + A s₂^p − G s₂ >= m₁ (m₁ = min over rank <= 1) when
+        s₂max <= (A/G)^{1/(1−p)} (p < 1)."""
+        arb = _arb()
+        P = self.P
+
+        def contains(balls):
+            if P.L == 1:
+                return False
+            _, s2q = self.singular_squares(balls)
+            s2u = arb(s2q.upper()).sqrt()
+            # also Weyl from the centre: s₂ <= s₂(c) + ρ
+            c = [arb(b.mid()) for b in balls]
+            rho = arb(sum((arb(b.rad()) ** 2 for b in balls), arb(0)).upper()).sqrt()
+            _, s2c = self.singular_squares(c)
+            s2u = min(s2u.upper(), (s2c.nonnegative_part().sqrt() + rho).upper())
+            s2u = arb(s2u)
+            if not s2u.is_finite():
+                return False
+            cols = self._zbar(balls)
+            wid = arb(0, s2u.upper())
+            g2 = arb(0)
+            for c_, col in enumerate(cols):
+                col = [z + wid for z in col]
+                e = [(z - col[c_]).exp() if k != c_ else arb(1) for k, z in enumerate(col)]
+                S = sum(e, arb(0))
+                pr = [x / S for x in e]
+                for k in range(3):
+                    t = pr[k] - (1 if k == c_ else 0)
+                    g2 = g2 + t * t
+            G = g2.sqrt() / 3
+            if not G.is_finite():
+                return False
+            if G.upper() <= 0:
+                return True
+            r = ((P.A / arb(G.upper())).log() / (1 - P.p)).exp()
+            return bool(s2u.upper() <= r.lower())
+        return bx.Region("rank<=1", contains, m1_lower, m1_upper, {})
+
+    def search_box(self, upper):
+        """Bounded region: f <= U ⇒ each column's CE <= U, so log(1 + e^{−a}) <= 3U and every gap
+        a >= −log(e^{3U} − 1); A Σ s^p <= U ⇒ ‖Z̄‖_F <= Σ s_i <= (U/A)^{1/p} (p <= 1) and a gap
+        |Z̄_cc − Z̄_kc| <= √2 ‖Z̄‖_F. Returns a dyadic box [(mid, rad)]*6 strictly containing [lo, hi]⁶."""
+        arb = _arb()
+        P = self.P
+        with bx.precision(P.prec):
+            U = arb(upper)
+            e = (3 * U).exp() - 1
+            lo = -e.log() if e.lower() > 0 else arb(-1e6)
+            hi = arb(2).sqrt() * (U / P.A) ** (1 / P.p)
+            lo_f, hi_f = float(lo.lower()) - 1e-3, float(hi.upper()) * 1.001 + 1e-3
+        mid = math.floor((lo_f + hi_f) / 2 * 16) / 16
+        rad = bx.dyadic_ceil(max(hi_f - mid, mid - lo_f))
+        return [(mid, rad)] * 6, (lo_f, hi_f)
+
+
+def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH, prec: int = bx.DEFAULT_PREC,
+                      starts: int = 12, seed: int = 0, progress: bool = False, max_seconds: float = 60.0,
+                      max_boxes: int = 2_000_000, certificate: bool = False,
+                      second_order: bool = False, relax: bool = True, relax_hook: bool = False) -> GlobalResult:
+    """An enclosure [lower, upper] of min f (module docstring) of width <= ``width``, by branch and bound
+    in gap coordinates (``GapProblem``): regions = the unordered-CE set (symmetry), the zero ball,
+    Krawczyk boxes around every full-rank float minimiser and its relabellings, and the local rank-1
+    tube (lower bound m₁ = the rank <= 1 minimum, enclosed first by a 4-variable branch and bound).
+
+    >>> r = certified_minimum(3, 1, 1, "0.5", starts=4)
+    >>> r.structure, r.certified, Fraction(r.lower) <= Fraction("1.0986122886681096913952") <= Fraction(r.upper)
+    ('zero', True, True)
+    """
+    t0 = time.time()
+    P = Problem(K, L, n, lam, prec)
+    GP = GapProblem(P)
+    import numpy as np
+    arb = _arb()
+    if relax:
+        from .global_relax import relaxed_minimum
+        rr = relaxed_minimum(P, width=width, max_seconds=min(5.0, max_seconds / 4), max_cells=20_000)
+        if rr.certified:
+            return _relaxed_result(P, rr, t0)
+    cands1 = float_search_rank1(P, starts=max(8, starts // 2), seed=seed + 1)
+    cands = float_search(P, starts=starts, seed=seed)
+    with bx.precision(prec):
+        regions1, best1, best1_x = [], arb(P.logK.upper()), None
+        for v, x in cands1:
+            if float(np.linalg.norm(x[1:4])) < 1e-6 or v > float(P.logK.mid()) + 0.1:
+                continue
+            if any(R.contains([arb(c) for c in x]) for R in regions1):
+                continue
+            R0 = _region_for(P.f_rank1, x, max(1.0, float(np.linalg.norm(x[1:4]))), prec, "rank1-min")
+            if R0 is None:
+                continue
+            for xx in rank1_images(P, x):
+                R = bx.krawczyk_region(P.f_rank1, [float(c) for c in xx], R0.data["radius"], prec=prec,
+                                       name=f"rank1-min{len(regions1)}")
+                if R is not None:
+                    regions1.append(R)
+                    if R.upper < best1.upper():
+                        best1, best1_x = arb(R.upper), xx
+        smooth, best, best_d = [], arb(best1.upper()), None
+        for v, y in cands:
+            if v > float(P.logK.mid()) + 0.1:
+                continue
+            sv = np.linalg.svd(y.reshape(2, 3), compute_uv=False)
+            if sv[-1] < 1e-5 * max(1.0, sv[0]):
+                continue  # rank-deficient: the tube
+            d = gaps_from_zbar(P.zbar_float(y))
+            if any(R.contains([arb(c) for c in d]) for R in smooth):
+                continue
+            R0 = _region_for(GP.f, d, max(1.0, float(np.linalg.norm(d))), prec, "smooth-min")
+            if R0 is None:
+                continue
+            for yy in relabellings(P, y):
+                dd = gaps_from_zbar(P.zbar_float(yy))
+                R = bx.krawczyk_region(GP.f, dd, R0.data["radius"], prec=prec, name=f"smooth-min{len(smooth) + 1}")
+                if R is not None:
+                    smooth.append(R)
+                    if R.upper < best.upper():
+                        best, best_d = arb(R.upper), dd
+        U = arb(best.upper())
+    # rank <= 1 subproblem (lemma 3): θ ∈ [0, 2c] ⊇ [0, π], v ∈ [−R, R]³. Only run when a rank-1 float
+    # minimum comes near U: the tube region is an optional lower bound (omitting it is sound).
+    res1 = None
+    near = [v for v, x in cands1 if float(np.linalg.norm(x[1:4])) > 1e-6]
+    if near and min(near) < float(U.mid()) + RANK1_MARGIN:
+        R = P.radius_for(U)
+        c = bx.dyadic_ceil(math.pi / 2)
+        with bx.precision(prec):
+            regions1.append(P.zero_ball(P.logK.lower()))
+        t_left = max_seconds - (time.time() - t0)
+        res1 = bx.minimise(P.f_rank1, [(c, c)] + [(0.0, R)] * 3, U, regions1, width=width / 4, prec=prec,
+                           interior=True, progress=progress, max_seconds=max(1.0, t_left / 3),
+                           max_boxes=max_boxes // 3)
+    box, gap_range = GP.search_box(U)
+    if relax_hook:
+        GP.relax = True
+        with bx.precision(prec):
+            GP.relax_cut = (U - _arb()(width) / 2).lower()
+    with bx.precision(prec):
+        regions = [GP.unordered_region(), GP.zero_region()] + smooth
+        if res1 is not None:
+            regions.append(GP.local_tube(res1.lower, res1.upper))
+    # Jets (mean-value form, gradient pruning) only pay near smooth minimisers; elsewhere the hook is
+    # the sharper and cheaper bound.
+    res = bx.minimise(GP.f, box, U, regions, width=width, prec=prec, interior=True,
+                      lower_hook=GP.lower_hook, progress=progress, jets=bool(smooth or res1 is not None),
+                      second_order=bool(second_order and smooth),
+                      max_seconds=max(1.0, max_seconds - (time.time() - t0)), max_boxes=max_boxes)
+    with bx.precision(prec):
+        lo_s, up_s = _dec(res.lower, False), _dec(res.upper, True)
+    r1_up = res1.upper if res1 is not None else P.logK
+    if best_d is not None and best.upper() <= r1_up.upper():
+        y_best = P.y_from_zbar(np.array(zbar_from_gaps(best_d)).T)
+    elif best1_x is not None and best1.upper() < P.logK.lower():
+        th, v = best1_x[0], best1_x[1:4]
+        y_best = np.outer([math.cos(th), math.sin(th)], v).reshape(-1)
+    else:
+        y_best = np.zeros(6)
+    structure = structure_name(P, y_best)
+    mins = [m for m in res.minimiser_regions if m != "unordered"]
+    if "rank<=1" in mins:
+        mins.remove("rank<=1")
+        mins += [f"rank1:{x}" for x in res1.minimiser_regions]
+    kinds = {("zero" if m in ("zero", "rank1:zero") else "box" if m in ("box", "rank1:box") else
+              "rank1" if m.startswith("rank1") else "smooth") for m in mins}
+    if len(kinds) > 1:
+        structure += " (tie not excluded)"
+    cert_ok = Fraction(up_s) - Fraction(lo_s) <= Fraction(width)
+    b1 = res1.boxes if res1 is not None else 0
+    details = {"budget_exhausted": bool(res.info["budget_exhausted"] or (res1 is not None and
+                                                                          res1.info["budget_exhausted"])),
+               "boxes_rank1": b1, "boxes_full": res.boxes, "leaves_full": res.leaves,
+               "leaves_rank1": res1.leaves if res1 is not None else None, "gap_range": list(gap_range),
+               "rank1_min": None if res1 is None else [float(res1.lower.lower()), float(res1.upper.upper())],
+               "zero_ball_radius": float(GP.zero_ball_radius().mid()) if GP.zero_ball_radius().is_finite() else None,
+               "candidates": [round(v, 12) for v, _ in cands[:6]], "minimiser_regions": mins}
+    if certificate:
+        raise NotImplementedError("global-minimum certificates (JSON for check-certificate) are not written yet")
+    return GlobalResult(P.K, P.L, P.n, P.lam, lo_s, up_s, bool(cert_ok), structure, res.boxes + b1,
+                        time.time() - t0, prec, [float(x) for x in y_best],
+                        [float(s) for s in np.linalg.svd(np.asarray(y_best).reshape(2, 3), compute_uv=False)],
+                        details, None)
+
+
+def _relaxed_result(P: Problem, rr, t0) -> GlobalResult:
+    """A ``GlobalResult`` from a certified ``global_relax.relaxed_minimum`` enclosure; the reported
+    minimiser is the upper-bound point (t (I − 11ᵀ/3) at the best DNC scale, or 0 when log 3 is lower)."""
+    import numpy as np
+    with bx.precision(P.prec):
+        from .global_relax import dnc_value
+        zero = bool(rr.upper.upper() >= P.logK.lower()) or dnc_value(P, _arb()(rr.t_dnc)).lower() > P.logK.upper()
+        lo_s, up_s = _dec(rr.lower, False), _dec(rr.upper, True)
+    t = 0.0 if zero else rr.t_dnc
+    y = P.y_from_zbar(t * (np.eye(3) - 1 / 3))
+    details = {"budget_exhausted": rr.budget_exhausted, "route": "convex relaxation over singular-value cells",
+               "cells": rr.cells, "boxes_rank1": 0, "boxes_full": 0, "leaves_full": {}, "leaves_rank1": None,
+               "minimiser_regions": ["relaxation"]}
+    return GlobalResult(P.K, P.L, P.n, P.lam, lo_s, up_s, True, structure_name(P, y), rr.cells,
+                        time.time() - t0, P.prec, [float(v) for v in y],
+                        [float(v) for v in np.linalg.svd(np.asarray(y).reshape(2, 3), compute_uv=False)],
+                        details, None)
