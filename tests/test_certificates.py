@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import mpmath
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, example, given, settings, strategies as st
 
 import ufmtheory as ut
 import ufmtheory.certificates as C
@@ -368,6 +368,7 @@ def test_order_at_a_double_zero_is_not_certifiable():
 # ---- building blocks ----------------------------------------------------------------------------------
 
 @given(num=st.integers(-10 ** 40, 10 ** 40), den=st.integers(1, 10 ** 40), sig=st.integers(1, 60))
+@example(num=-1, den=16, sig=5)  # qstr printed '0.-625' for negative terminating decimals (found by hypothesis)
 def test_exact_number_strings(num, den, sig):
     q = Fraction(num, den)
     assert Fraction(qstr(q)) == q

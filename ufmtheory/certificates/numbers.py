@@ -79,7 +79,11 @@ def dec_up(q, sig: int) -> str:
 
 
 def qstr(q) -> str:
-    """Exact string of a rational: a decimal if it terminates within 100 characters, else "n/d"."""
+    """Exact string of a rational: a decimal if it terminates within 100 characters, else "n/d".
+
+    >>> qstr(Fraction(-1, 16)), qstr(Fraction(1, 3)), qstr(Fraction(-5, 2))
+    ('-0.0625', '1/3', '-2.5')
+    """
     q = Fraction(q)
     if q.denominator == 1:
         return str(q.numerator)
@@ -95,7 +99,7 @@ def qstr(q) -> str:
         k = max(twos, fives)
         m = q.numerator * 10 ** k // q.denominator
         if abs(m).bit_length() <= 340:  # at most ~100 digits (never str() a huge integer)
-            s = _decimal_str(m, -k)
+            s = ("-" if m < 0 else "") + _decimal_str(abs(m), -k)  # _decimal_str takes m >= 0
             if len(s) <= 100 and Fraction(s) == q:
                 return s
     return f"{q.numerator}/{q.denominator}"

@@ -1,0 +1,69 @@
+"""K = 3 against the global minimum (``ufmtheory.global_min``): where the prover certifies the global
+minimum of the reduced loss, and what the exact one-scale optima say about DNC at K = 3, L = 2 — a case
+outside Theorem 1's region (K >= 6 at L = 2) where DNC is nevertheless not globally optimal for some λ."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import mpmath
+
+from .registry import CheckRow, TheoremEntry, register
+
+
+def _certified(L: int, lam: str, expected, expected_name: str, opts) -> CheckRow:
+    """A certified global minimum at (3, L, 1, λ); ``expected``: the value computed independently
+    (DNC's exact one-scale optimum, or log 3), which the enclosure must contain."""
+    from ..global_min import certified_minimum
+    r = certified_minimum(3, L, 1, lam, starts=4, max_seconds=20.0)
+    lo, hi = Fraction(r.lower), Fraction(r.upper)
+    inside = lo <= Fraction(mpmath.nstr(expected, 40, strip_zeros=False)) <= hi
+    ok = r.certified and r.structure == expected_name and inside
+    return CheckRow(
+        "K = 3 global", f"the global minimum of the reduced loss at λ = {lam} is {expected_name}, certified",
+        f"K=3, L={L}, n=1, λ={lam}",
+        "certified" if ok else "fails",
+        f"min f ∈ [{r.lower}, {r.upper}] (arb, {r.prec} bits; {r.boxes} boxes, {r.seconds:.1f} s); contains "
+        f"{expected_name}'s value {mpmath.nstr(expected, 20)} computed by the one-scale engine",
+        expected_to_hold=True)
+
+
+def check(opts) -> list:
+    from ..families import named_family
+    from ..global_search import named_optima
+    from ..model import DeepUFM
+    from ..scale import optimal_scale
+    from ..structures import dnc
+    with mpmath.workdps(40):
+        dnc_L1 = optimal_scale(dnc(3), DeepUFM(3, 1, n=1, lam=Fraction(1, 20)), dps=30).loss
+        rows = [_certified(1, "1/20", dnc_L1, "dnc", opts),
+                _certified(2, "1/2", mpmath.log(3), "zero", opts)]
+        # L = 2, λ = 0.18: the exact optima of DNC and of paired2c (one pair at scale a, the third class at
+        # its own scale; at this λ the singleton's scale is 0, i.e. the rank-1 pattern [[1,−1,0],[−1,1,0],0])
+        lam = Fraction(18, 100)
+        opt = {d["name"]: d for d in named_optima(3, 2, mpmath.mpf(lam.numerator) / lam.denominator,
+                                                  [named_family("dnc", 3), named_family("paired2c", 3)], dps=30)}
+        v_dnc, v_pair = opt["dnc"]["loss"], opt["paired2c"]["loss"]
+        rank = sum(1 for s in opt["paired2c"]["singular_values"] if s > 1e-12)
+    rows.append(CheckRow(
+        "K = 3 global", "at K = 3, L = 2 (outside Theorem 1's region) DNC is not a global minimum at λ = 0.18: a "
+        "rank-1 pair pattern has a lower loss",
+        "K=3, L=2, n=1, λ=0.18; 30 digits",
+        "finding" if v_pair < v_dnc - 1e-6 and rank == 1 else "fails",
+        f"exact one-scale optima (critical points isolated with interval arithmetic): paired2c {v_pair:.15g} "
+        f"(rank {rank}) < DNC {v_dnc:.15g}; the 6-variable prover does not yet certify which point is the "
+        f"global minimum in this regime (nor in DNC's, at L >= 2)",
+        expected_to_hold=False))
+    return rows
+
+
+ENTRY = register(TheoremEntry(
+    key="global_k3",
+    title="K = 3: certified global minima (finding)",
+    statement=("The global minimum of the reduced loss at K = 3, certified by interval branch and bound where the "
+               "prover closes (L = 1; the zero regime), and DNC's failure at L = 2 between the phase switches."),
+    source="computed by this toolkit (ufmtheory.global_min); Theorem 1's region of arXiv:2410.23169 for context",
+    hypotheses=lambda K, L, **_: K == 3,
+    check=check,
+    order=16.0,
+    label="K = 3 global",
+))
