@@ -501,6 +501,20 @@ def leaf_lower(func, balls, box, lower_hook=None, cut=None, jets: bool = True, s
     return lo, grad
 
 
+def halves(B: list, axis: int) -> tuple:
+    """The two halves of box ``B`` (a list of (centre, radius) pairs) split at the centre of ``axis``;
+    the prover and the tree replay (``check_tree``) split the same way.
+
+    >>> halves([(0.0, 1.0), (5.0, 2.0)], 1)
+    ([(0.0, 1.0), (4.0, 1.0)], [(0.0, 1.0), (6.0, 1.0)])
+    """
+    m, r = B[axis]
+    left, right = list(B), list(B)
+    left[axis] = (m - r / 2, r / 2)
+    right[axis] = (m + r / 2, r / 2)
+    return left, right
+
+
 def minimise(func, box, upper, regions=(), width: float = 1e-10, prec: int = DEFAULT_PREC,
              interior: bool = False, lower_hook=None, max_boxes: int = 2_000_000, min_radius: float = 1e-9,
              max_seconds: float | None = None, progress: bool = False, jets: bool = True,
@@ -591,7 +605,7 @@ def minimise(func, box, upper, regions=(), width: float = 1e-10, prec: int = DEF
                         lowest = lo if lowest is None else min(lowest, lo)
                         continue
             axis = max(range(len(B)), key=lambda i: B[i][1])
-            m, r = B[axis]
+            r = B[axis][1]
             if r < min_radius:
                 tree.append("b")
                 counts["open"] += 1
@@ -601,12 +615,7 @@ def minimise(func, box, upper, regions=(), width: float = 1e-10, prec: int = DEF
                     raise RuntimeError("branch and bound: a leaf at the minimum radius has no finite bound")
                 continue
             tree.append(str(axis))
-            h = r / 2
-            left, right = list(B), list(B)
-            left[axis] = (m - h, h)
-            right[axis] = (m + h, h)
-            stack.append(right)
-            stack.append(left)
+            stack.extend(halves(B, axis)[::-1])  # left on top: depth first, left to right
         bar.close()
         lows = [regions[k].lower for k in used_regions]
         if lowest is not None:
@@ -666,13 +675,7 @@ def check_tree(func, box, tree: str, regions, cut, prec: int = DEFAULT_PREC, int
                 axis = int(tok)
                 if axis >= len(B):
                     raise ValueError("tree: split axis out of range")
-                m, r = B[axis]
-                h = r / 2
-                left, right = list(B), list(B)
-                left[axis] = (m - h, h)
-                right[axis] = (m + h, h)
-                stack.append(right)
-                stack.append(left)
+                stack.extend(halves(B, axis)[::-1])
         if stack:
             raise ValueError(f"tree: {len(stack)} boxes not covered (a box was removed)")
         if lowest is None:
