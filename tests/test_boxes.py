@@ -261,3 +261,17 @@ def test_taylor2_bound_below_samples():
         for x in rng.uniform(-1, 1, (30, 2)):
             pt = c + r * x
             assert float(lo.upper()) <= toy_float(pt[0], pt[1]) + 1e-12
+
+
+def test_tree_with_a_region_leaf_before_a_split_replays():
+    """A region leaf followed by a split of axis 1 used to be written 'r01' and read back as region 01
+    (a valid tree rejected): region leaves are terminated ('r0.'). Independent check: the minimum of
+    (x − ½)² + 2y² is 0 at (½, 0), inside the enclosure and the replayed bound."""
+    f = lambda v: (v[0] - 0.5).square() + v[1].square() * 2  # noqa: E731
+    R = bx.krawczyk_region(f, [0.5, 0.0], 0.25)
+    box = [(0.0, 2.0), (0.0, 2.0)]
+    res = bx.minimise(f, box, R.upper, [R], interior=True)
+    assert res.certified and "r0.1" in res.tree  # the case that was misread
+    assert float(res.lower) <= 0 <= float(res.upper)
+    with bx.precision(128):
+        assert bx.check_tree(f, box, res.tree, [R], res.cut, interior=True) <= 0

@@ -263,3 +263,11 @@ def test_phase_evidence_bad_input(capsys, option):
     with pytest.raises(SystemExit) as exc:
         main(["phase", "--K", "4", "--L", "2", option, "-1"])
     assert exc.value.code == 2 and f"{option} must be an integer >= 0" in capsys.readouterr().err
+
+
+def test_phase_text_with_evidence_says_per_interval(capsys):
+    assert main(["phase", "--K", "4", "--L", "1", "--dps", "10", "--search", "2", "--workers", "1",
+                 "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "scope: per interval" in out and "interval(s) tested at one λ each" in out
+    assert "scope: family-relative — each winner" not in out

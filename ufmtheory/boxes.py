@@ -538,6 +538,8 @@ def minimise(func, box, upper, regions=(), width: float = 1e-10, prec: int = DEF
     >>> res.certified, res.lower <= 0 <= res.upper
     (True, True)
     """
+    if len(box) > 10:  # the tree stores a split axis as one digit
+        raise ValueError(f"minimise: at most 10 variables, got {len(box)}")
     from tqdm import tqdm
     t0 = time.time()
     with precision(prec):
@@ -580,7 +582,7 @@ def minimise(func, box, upper, regions=(), width: float = 1e-10, prec: int = DEF
                     hit = k
                     break
             if hit is not None:
-                tree.append(f"r{hit}")
+                tree.append(f"r{hit}.")  # terminated: "r0" then axis 1 must not read as region 01
                 counts["r"] += 1
                 used_regions.add(hit)
                 continue
@@ -648,7 +650,7 @@ def check_tree(func, box, tree: str, regions, cut, prec: int = DEFAULT_PREC, int
         lowest = None
         stack = [list(box)]
         import re
-        tokens = re.findall(r"r\d+|[bg]|\d", tree)
+        tokens = re.findall(r"r\d+\.|[bg]|\d", tree)
         if "".join(tokens) != tree:
             raise ValueError("tree: unknown token")
         for tok in tokens:
@@ -657,7 +659,7 @@ def check_tree(func, box, tree: str, regions, cut, prec: int = DEFAULT_PREC, int
             B = stack.pop()
             pos += 1
             if tok[0] == "r":
-                k = int(tok[1:])
+                k = int(tok[1:-1])
                 if k >= len(regions) or not regions[k].contains(box_arb(B)):
                     raise ValueError(f"tree: leaf {pos} is not inside region {k}")
                 lo = regions[k].lower
