@@ -41,7 +41,7 @@ import numpy as np
 from . import _validate as V
 from .hessian import HessianContext, Inertia, inertia, machine_epsilon, symmetric_eigenvalues, zero_tolerance
 from .linalg import random_orthogonal, to_mp_array
-from .model import DeepUFM, Parameters, parameter_count
+from .model import DeepUFM, Parameters
 from .objective import is_mp, loss_and_gradient
 from .precision import DEFAULT_DPS, to_mpf
 from .reduction import balanced_parameters, critical_parameters
@@ -555,25 +555,3 @@ def ratio_R(K: int, r: int, d: int, L: int = 1, paper: bool = False, equal_singu
 
 
 # ---- cost estimates (refuse work before it starts; ``limits``) -----------------------------------------
-
-def work_estimate(model: DeepUFM, r: int, part: str) -> tuple:
-    """(bytes, float64 flops, mpmath operations) of one part of the analysis of a rank-r critical point:
-    "blocks" (float64 block spectrum and orbit tangent), "mp_blocks" (the same at mpmath precision),
-    "mp_gradient" (mpmath gradient, identity frame), "dense" (dense Hessian, eigenvalues and orbit
-    Jacobian at P parameters: 8P² bytes, ~P³ flops). Dominant terms only; the core block (size
-    m = 2rK + (L−1)r², T = L·r(r−1)/2 tangent vectors) dominates the block routes."""
-    K, L, d, N = model.K, model.L, model.d, sum(model.class_sizes)
-    P = parameter_count(K, L, d, N)
-    hvp = 6 * (L * d * d * N + K * d * N)  # one Hessian-vector product
-    m, T = 2 * r * K + (L - 1) * r * r, L * r * (r - 1) // 2
-    block_ops = 4 * m * m * P + 2 * m * P * T + m * hvp + 4 * m * T * T + 2 * m ** 3
-    if part == "blocks":
-        return 8 * (2 * m * P + T * P + m * m + m * T) + 8 * (L + 2) * d * d, block_ops + L * d ** 3, 0
-    if part == "mp_blocks":
-        return 200 * (2 * m * P + T * P + m * m), 0, block_ops // 2 + 5 * m ** 3
-    if part == "mp_gradient":
-        return 200 * (4 * P + d * d), 0, hvp // 2
-    if part == "dense":
-        J = L * d * (d - 1) // 2
-        return 8 * (3 * P * P + 2 * P * J), P * hvp + 4 * P ** 3 + 4 * P * J * min(P, J) + 3 * L * d ** 3, 0
-    raise V.ParameterError(f"part must be blocks, mp_blocks, mp_gradient or dense, got {part!r}")

@@ -286,3 +286,32 @@ GLOBAL_MAX_K = 3
 GLOBAL_MAX_L = 6
 #: Samples per class (enters only through μ = λ n^{1/(L+1)}).
 GLOBAL_MAX_N = 10**9
+
+
+def landscape_work(model, r: int, part: str) -> tuple:
+    """(bytes, float64 flops, mpmath operations) of one part of the analysis of a rank-r critical point:
+    "blocks" (float64 block spectrum and orbit tangent), "mp_blocks" (the same at mpmath precision),
+    "mp_gradient" (mpmath gradient, identity frame), "dense" (dense Hessian, eigenvalues and orbit
+    Jacobian at P parameters: 8P² bytes, ~P³ flops). Dominant terms only; the core block (size
+    m = 2rK + (L−1)r², T = L·r(r−1)/2 tangent vectors) dominates the block routes. Here, not in ``landscape``, so that
+    ``ufmtheory landscape`` refuses too large a run before importing the analysis.
+
+    >>> from ufmtheory.model import DeepUFM
+    >>> landscape_work(DeepUFM(4, 2, n=2, lam="0.01", d=6), 3, "dense")[0] > 0
+    True
+    """
+    K, L, d, N = model.K, model.L, model.d, sum(model.class_sizes)
+    P = d * N + (L - 1) * d * d + K * d  # = model.parameter_count (limits sits below model)
+    hvp = 6 * (L * d * d * N + K * d * N)  # one Hessian-vector product
+    m, T = 2 * r * K + (L - 1) * r * r, L * r * (r - 1) // 2
+    block_ops = 4 * m * m * P + 2 * m * P * T + m * hvp + 4 * m * T * T + 2 * m ** 3
+    if part == "blocks":
+        return 8 * (2 * m * P + T * P + m * m + m * T) + 8 * (L + 2) * d * d, block_ops + L * d ** 3, 0
+    if part == "mp_blocks":
+        return 200 * (2 * m * P + T * P + m * m), 0, block_ops // 2 + 5 * m ** 3
+    if part == "mp_gradient":
+        return 200 * (4 * P + d * d), 0, hvp // 2
+    if part == "dense":
+        J = L * d * (d - 1) // 2
+        return 8 * (3 * P * P + 2 * P * J), P * hvp + 4 * P ** 3 + 4 * P * J * min(P, J) + 3 * L * d ** 3, 0
+    raise ParameterError(f"part must be blocks, mp_blocks, mp_gradient or dense, got {part!r}")

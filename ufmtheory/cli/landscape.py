@@ -155,10 +155,10 @@ def _seconds(est) -> float:
 
 def plan(model, r: int, n_points: int, args, n_params: int) -> dict:
     """Which optional parts run ({"mp_blocks", "dense"}), after refusing (``ParameterError``) a run
-    whose estimated memory (``work_estimate``) exceeds the limit or whose time exceeds
+    whose estimated memory (``limits.landscape_work``) exceeds the limit or whose time exceeds
     LANDSCAPE_MAX_SECONDS; "auto" parts are dropped when estimated above LANDSCAPE_AUTO_SECONDS."""
-    from ..landscape import work_estimate
-    parts = {k: work_estimate(model, r, k) for k in ("blocks", "mp_gradient", "mp_blocks", "dense")}
+    from ..limits import landscape_work
+    parts = {k: landscape_work(model, r, k) for k in ("blocks", "mp_gradient", "mp_blocks", "dense")}
     secs = {k: n_points * _seconds(e) for k, e in parts.items()}
     use = {"mp_blocks": args.mp == "yes" or (args.mp == "auto" and secs["mp_blocks"] <= LANDSCAPE_AUTO_SECONDS),
            "dense": args.dense == "yes" or (args.dense == "auto" and n_params <= DENSE_LIMIT
@@ -193,6 +193,8 @@ def run(args) -> int:
     _check_lambda(model)
     if model.activation != "linear":  # pragma: no cover - the CLI builds linear models only
         raise V.ParameterError("landscape needs the linear model")
+    n_params = sum(a * b for a, b in model.shapes().values())
+    plan(model, 1, 1, args, n_params)  # refuse what is too large even for one rank-1 point, before any import
     from ..landscape import critical_points  # the inputs are valid: now the heavy modules
     from ..structures import named
     structure = named(args.structure.strip(), model.K, loss=model.loss)
@@ -201,7 +203,6 @@ def run(args) -> int:
         raise V.ParameterError(f"{structure.name} has no positive critical scale at this λ "
                                "(λ too large: only the zero solution)")
     points = _select(points, args.root)
-    n_params = sum(a * b for a, b in model.shapes().values())
     args._plan = plan(model, structure.rank, len(points), args, n_params)
     from tqdm import tqdm
     results = [analyse(p, args, n_params)
