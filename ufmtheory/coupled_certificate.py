@@ -87,7 +87,8 @@ def _dyadic_up(x: float) -> float:
     return 2.0 ** math.ceil(math.log2(x))
 
 
-def _lower_bound_family(F: C.CoupledFamily, T: arb, theta, prec: int, radius: float, max_seconds):
+def _lower_bound_family(F: C.CoupledFamily, T: arb, theta, prec: int, radius: float, max_seconds,
+                        replay: bool = True):
     """Prove min f > T over the whole domain (module docstring (i)); returns a dict."""
     o = JetOps()
     func = lambda v: F.value((v[0], v[1], v[2]), o)  # noqa: E731
@@ -116,7 +117,20 @@ def _lower_bound_family(F: C.CoupledFamily, T: arb, theta, prec: int, radius: fl
         res = bx.minimise(func, box, cut, [R], width=0.0, prec=prec, max_seconds=max_seconds,
                           min_radius=1e-12, second_order=True)
         ok = bool(res.lower >= cut.lower()) and not res.open_boxes and bool(cut.lower() > Tu)
-    return {"certified": ok, "box": box, "region": R, "result": res, "cut": cut,
+    replayed = None
+    if ok and replay:
+        # recomputed at prec + 64 bits: the Krawczyk region and the whole branch and bound with the same
+        # cut (boxes.check_tree cannot replay this tree: its token 'r0' followed by a split digit '2'
+        # reads as region 'r02')
+        hp = prec + 64
+        R2 = bx.krawczyk_region(func, [float(t) for t in theta], R.data["radius"], prec=hp)
+        with bx.precision(hp):
+            res2 = None if R2 is None or not R2.lower > cut.upper() else bx.minimise(
+                func, box, cut, [R2], width=0.0, prec=hp, max_seconds=max_seconds, min_radius=1e-12,
+                second_order=True)
+            replayed = res2 is not None and bool(res2.lower >= cut.lower()) and not res2.open_boxes
+        ok = ok and replayed
+    return {"certified": ok, "replayed": replayed, "box": box, "region": R, "result": res, "cut": cut,
             "a_max": a_max, "r_max": r_max}
 
 
@@ -145,12 +159,13 @@ def _interval(x, digits: int = 45) -> list:
 
 def certify_tie_dnc_coupled(K: int = 5, L: int = 2, n: int = 1, rel_width=Fraction(2, 10 ** 26), lam_star=None,
                             prec: int = 320, digits: int = 50, radius: float = 0.25,
-                            max_seconds: float | None = 300) -> dict:
+                            max_seconds: float | None = 300, replay: bool = True) -> dict:
     """Prove a tie of DNC's optimal loss with the coupled family's minimum in [λ_lo, λ_hi] =
     λ*(1 ∓ rel_width/2) (exact rationals; λ* = ``lam_star``, default ``LAM_STAR_5_2_1`` at (5, 2, 1), else
     ``coupled.ties_with``'s first tie): (i) at λ_lo the coupled minimum over its whole domain exceeds DNC's
     optimum, (ii) at λ_hi a rational point of the coupled family is below DNC's optimum (module
-    docstring). ``prec``: working precision (bits) of the box prover and the point evaluation.
+    docstring). ``prec``: working precision (bits) of the box prover and the point evaluation;
+    ``replay``: step (i) is recomputed at prec + 64 bits (Krawczyk region and branch and bound).
     Uniqueness of the tie in the bracket is not claimed.
 
     >>> r = certify_tie_dnc_coupled(rel_width=Fraction(1, 10 ** 8))  # doctest: +SKIP
@@ -178,9 +193,10 @@ def certify_tie_dnc_coupled(K: int = 5, L: int = 2, n: int = 1, rel_width=Fracti
         opt = C.optimum(F, dps=digits - 10)
     with bx.precision(prec):
         T = _arb_of(d_hi)
-    low = _lower_bound_family(F, T, opt.theta, prec, radius, max_seconds)
+    low = _lower_bound_family(F, T, opt.theta, prec, radius, max_seconds, replay)
     res = low.get("result")
-    part_i = {"dnc_loss": [qstr(d_lo), qstr(d_hi)], "certified": bool(low["certified"])}
+    part_i = {"dnc_loss": [qstr(d_lo), qstr(d_hi)], "certified": bool(low["certified"]),
+              "recomputed_bits": prec + 64 if low.get("replayed") else None}
     if res is not None:
         R = low["region"]
         part_i.update({"coupled_min": _interval((R.lower, R.upper)),
