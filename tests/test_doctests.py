@@ -6,7 +6,7 @@ import pytest
 
 MODULES = ["ufmtheory.cli.common", "ufmtheory.limits", "ufmtheory", "ufmtheory.precision", "ufmtheory.model",
            "ufmtheory.testing.log", "ufmtheory.testing.inequality", "ufmtheory.testing.claims", "ufmtheory.processes",
-           "ufmtheory.atlas", "ufmtheory.coupled", "ufmtheory.phase", "ufmtheory.losses", "ufmtheory.theorems.label_smoothing",
+           "ufmtheory.atlas", "ufmtheory.coupled", "ufmtheory.coupled_certificate", "ufmtheory.phase", "ufmtheory.losses", "ufmtheory.theorems.label_smoothing",
            "ufmtheory.intervals", "ufmtheory.objective", "ufmtheory.reduction", "ufmtheory.structures",
            "ufmtheory.optimal_value", "ufmtheory.certificates.scale", "ufmtheory.certificates.numbers", "ufmtheory.rootfinding",
            "ufmtheory.boxes", "ufmtheory.global_min", "ufmtheory.global_relax"]

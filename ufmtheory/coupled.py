@@ -110,11 +110,14 @@ class _ArbOps:
 
 
 def ops(kind):
-    """'float', 'mp' or an ``intervals.IntervalBackend`` (arb balls)."""
+    """'float', 'mp', an ``intervals.IntervalBackend`` (arb balls), or an ops object (``const``, ``exp``,
+    ``log``, ``pow``: e.g. ``coupled_certificate.JetOps``, jets of ``boxes``) returned as is."""
     if kind == "float":
         return _FloatOps()
     if kind == "mp":
         return _MpOps()
+    if hasattr(kind, "const") and hasattr(kind, "pow"):  # an ops object itself (e.g. jets over arb)
+        return kind
     return _ArbOps(kind)
 
 
