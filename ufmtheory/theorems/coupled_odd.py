@@ -70,6 +70,19 @@ def check(opts) -> list:
              f"{mpmath.nstr(dnc_end_listed, 8)}); independent V_coupled − V_dnc at λ*: {mpmath.nstr(gaps[0], 3)}, "
              f"at λ*(1 ∓ 1e-4): {mpmath.nstr(gaps[1], 3)}, {mpmath.nstr(gaps[2], 3)}") if tie else "no tie found",
             expected_to_hold=False))
+        # the tie, proven with interval arithmetic (ufmtheory.coupled_certificate)
+        from ..coupled_certificate import certify_tie_dnc_coupled
+        cert = certify_tie_dnc_coupled(K, L, 1)
+        inside = (tie and Fraction(cert["lam_lo"]) <= Fraction(mpmath.nstr(mu, 40, strip_zeros=False))
+                  <= Fraction(cert["lam_hi"]))
+        rows.append(CheckRow(
+            "Coupled odd K", "a DNC/coupled tie lies in an exact λ-bracket of relative width 2e-26: below it the "
+            "coupled family's minimum over its whole domain is above DNC's optimum, above it a coupled point is below",
+            f"K={K}, L={L}, n=1; arb, branch and bound",
+            "certified" if cert["certified"] and inside else "fails",
+            f"λ ∈ [{cert['lam_lo'][:34]}…, {cert['lam_hi'][:34]}…], containing the located λ*; "
+            f"{cert['at_lam_lo'].get('boxes', '?')} boxes, {cert['seconds']:.0f} s (uniqueness of the tie not proven)",
+            expected_to_hold=True))
         # paired2c is the face γ = 0 and not critical there
         mu2 = mpmath.mpf(3) / 100
         v0, (a0, b0) = _minimise(lambda x, y: _f_coupled(mu2, x, y, mpmath.mpf(0)), (mpmath.mpf("3.6"), mpmath.mpf("3.8")))
