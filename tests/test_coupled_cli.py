@@ -82,5 +82,6 @@ def test_verify_coupled_odd_finding():
     r = _run("verify", "--only", "coupled_odd", "--json", "--no-progress")
     assert r.returncode == 0, r.stderr[-2000:]
     rows = json.loads(r.stdout)["rows"]
-    assert [x["verdict"] for x in rows] == ["finding", "finding"]
+    assert [x["verdict"] for x in rows] == ["finding", "certified", "finding"]
     assert "λ* = 0.00012357455442" in rows[0]["evidence"]
+    assert "0.00012357455442109106446700998638" in rows[1]["evidence"] and "containing the located λ*" in rows[1]["evidence"]
