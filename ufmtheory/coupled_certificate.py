@@ -87,17 +87,21 @@ def _dyadic_up(x: float) -> float:
     return 2.0 ** math.ceil(math.log2(x))
 
 
+def _radii(F: C.CoupledFamily, Tu: arb) -> tuple:
+    """(a_max, r_max, m) in arb at the current precision: f >= A m (2a)^p and f >= A cp r^p (module
+    docstring (i)), so f > Tu where a > a_max or r > r_max."""
+    K, m, p, A, cp = F._consts(JetOps())
+    return (Tu / (A * m)) ** (1 / p) / 2, (Tu / (A * cp)) ** (1 / p), m
+
+
 def _lower_bound_family(F: C.CoupledFamily, T: arb, theta, prec: int, radius: float, max_seconds,
                         replay: bool = True):
     """Prove min f > T over the whole domain (module docstring (i)); returns a dict."""
     o = JetOps()
     func = lambda v: F.value((v[0], v[1], v[2]), o)  # noqa: E731
     with bx.precision(prec):
-        K, m, p, A, cp = F._consts(o)
-        # f >= A m (2a)^p and f >= A cp r^p: beyond these f > T.upper()
         Tu = arb(T.upper())
-        a_max = (Tu / (A * m)) ** (1 / p) / 2
-        r_max = (Tu / (A * cp)) ** (1 / p)
+        a_max, r_max, m = _radii(F, Tu)
         a_hi = _dyadic_up(float(a_max.upper()) * 1.01)
         r_hi = _dyadic_up(float(r_max.upper()) * 1.01)
         g_hi = _dyadic_up(r_hi / math.sqrt(2 * m))
@@ -120,8 +124,7 @@ def _lower_bound_family(F: C.CoupledFamily, T: arb, theta, prec: int, radius: fl
     replayed = None
     if ok and replay:
         # recomputed at prec + 64 bits: the Krawczyk region and the whole branch and bound with the same
-        # cut (boxes.check_tree cannot replay this tree: its token 'r0' followed by a split digit '2'
-        # reads as region 'r02')
+        # cut (the certificate file's checker replays the tree itself: ``check_tie_certificate``)
         hp = prec + 64
         R2 = bx.krawczyk_region(func, [float(t) for t in theta], R.data["radius"], prec=hp)
         with bx.precision(hp):
@@ -155,6 +158,12 @@ def _interval(x, digits: int = 45) -> list:
         lo, hi = (_exact(x.lower()), _exact(x.upper())) if isinstance(x, arb) else (_exact(x[0]), _exact(x[1]))
     s = 10 ** digits
     return [qstr(Fraction(math.floor(lo * s), s)), qstr(Fraction(math.ceil(hi * s), s))]
+
+
+def _cut_exact(cut: arb) -> str:
+    """The exact lower end of the cut ball (the value the branch and bound compared its leaves with)."""
+    with bx.precision(4096):
+        return qstr(_exact(cut.lower()))
 
 
 def certify_tie_dnc_coupled(K: int = 5, L: int = 2, n: int = 1, rel_width=Fraction(2, 10 ** 26), lam_star=None,
@@ -200,7 +209,8 @@ def certify_tie_dnc_coupled(K: int = 5, L: int = 2, n: int = 1, rel_width=Fracti
     if res is not None:
         R = low["region"]
         part_i.update({"coupled_min": _interval((R.lower, R.upper)),
-                       "cut": _interval(low["cut"]), "box": low["box"], "boxes": res.boxes,
+                       "cut": _interval(low["cut"]), "cut_exact": _cut_exact(low["cut"]), "tree": res.tree,
+                       "box": low["box"], "boxes": res.boxes,
                        "leaves": res.leaves, "krawczyk": R.data, "seconds": res.seconds,
                        "a_max": _interval(low["a_max"], 12), "r_max": _interval(low["r_max"], 12)})
     else:
@@ -221,3 +231,111 @@ def certify_tie_dnc_coupled(K: int = 5, L: int = 2, n: int = 1, rel_width=Fracti
                               f"lies in [lam_lo, lam_hi] (uniqueness not claimed)"),
                 "seconds": time.time() - t0})
     return out
+
+
+# ---- a re-checkable certificate file (claim type 'coupled-tie', ``ufmtheory certify coupled-tie``) ------
+
+def _func(F: C.CoupledFamily):
+    o = JetOps()
+    return lambda v: F.value((v[0], v[1], v[2]), o)  # noqa: E731
+
+
+def _statement(params: dict) -> str:
+    return (f"a tie of DNC's optimal loss and the coupled family's minimum at K={params['K']}, L={params['L']}, "
+            f"n={params['n']} lies in [{params['lam_lo']}, {params['lam_hi']}] (uniqueness not claimed)")
+
+
+def tie_certificate(K: int = 5, L: int = 2, n: int = 1, **kw) -> dict:
+    """The bracket of ``certify_tie_dnc_coupled`` as a certificate (``certificates.format``, claim type
+    'coupled-tie') that ``check_tie_certificate`` re-proves from the file: the stored Krawczyk region
+    (centre, radius), box X₀, cut and branch-and-bound tree (i), and the rational point θ̃ (ii).
+    Raises ``CertificationError`` when the bracket is not proven.
+
+    >>> c = tie_certificate()  # doctest: +SKIP
+    >>> c["claim"]["type"]  # doctest: +SKIP
+    'coupled-tie'
+    """
+    from .certificates import format as fmt
+    from .certificates.scale import CertificationError
+    r = certify_tie_dnc_coupled(K, L, n, replay=False, **kw)
+    if not r["certified"]:
+        why = r["at_lam_lo"].get("reason") or ("(ii) fails" if not r["at_lam_hi"]["certified"] else "(i) fails")
+        raise CertificationError(f"the DNC/coupled tie bracket is not proven: {why}")
+    i, ii = r["at_lam_lo"], r["at_lam_hi"]
+    params = {"K": K, "L": L, "n": n, "lam_lo": r["lam_lo"], "lam_hi": r["lam_hi"]}
+    proof = {"at_lam_lo": {"dnc_loss": i["dnc_loss"], "box": i["box"],
+                           "krawczyk": {"center": i["krawczyk"]["center"], "radius": i["krawczyk"]["radius"]},
+                           "coupled_min": i["coupled_min"], "cut": i["cut_exact"], "tree": i["tree"],
+                           "second_order": True},
+             "at_lam_hi": {"dnc_loss": ii["dnc_loss"], "point": ii["point"], "coupled_value": ii["coupled_value"]}}
+    claim = {"type": "coupled-tie", "statement": _statement(params)}
+    return fmt.new(claim, params, proof, {"backend": "arb", "prec_bits": r["prec_bits"], "digits": kw.get("digits", 50)})
+
+
+def check_tie_certificate(cert: dict, B=None, prec: int = 320) -> dict:
+    """Re-prove a 'coupled-tie' certificate (``tie_certificate``) in arb at ``prec`` bits: DNC's optimum
+    recomputed (``certificates.certify_optimum``) at both ends; (i) the box X₀ must contain the region
+    {f <= DNC's upper bound} (module docstring), the Krawczyk region is rebuilt from its centre and radius,
+    the tree is replayed by ``boxes.check_tree`` (every leaf's bound recomputed) and must prove f >= cut on
+    X₀, and cut > DNC's upper bound at λ_lo; (ii) f(θ̃) < DNC's lower bound at λ_hi. ``B`` is unused (arb).
+    Raises ``CertificateInvalid``/``CertificateFormatError``.
+
+    >>> check_tie_certificate(tie_certificate())["bracket"]  # doctest: +SKIP
+    """
+    from .certificates.claims import check_statement
+    from .certificates.numbers import CertificateFormatError, qparse
+    from .certificates.scale import CertificateInvalid
+    from .limits import certify_model
+    p, proof = cert["parameters"], cert["proof"]
+    if set(p) != {"K", "L", "n", "lam_lo", "lam_hi"}:
+        raise CertificateFormatError("parameters: expected K, L, n, lam_lo, lam_hi")
+    K, L, n = certify_model(p["K"], p["L"], p["n"])
+    lam_lo, lam_hi = qparse(p["lam_lo"], "lam_lo"), qparse(p["lam_hi"], "lam_hi")
+    if not 0 < lam_lo < lam_hi:
+        raise CertificateInvalid("need 0 < lam_lo < lam_hi")
+    check_statement(cert, _statement(p))
+    i, ii = proof["at_lam_lo"], proof["at_lam_hi"]
+    digits = cert["engine"].get("digits", 50)
+    # (i) at λ_lo
+    _, T_hi, _ = _dnc_loss(K, L, n, lam_lo, digits)
+    F = _family(K, L, n, lam_lo)
+    func = _func(F)
+    box = [(float(m), float(r)) for m, r in i["box"]]
+    if len(box) != 3:
+        raise CertificateFormatError("proof.at_lam_lo.box: expected 3 (mid, rad) pairs")
+    with bx.precision(prec):
+        Tu = _arb_of(T_hi)
+        a_max, r_max, m = _radii(F, Tu)
+        lo = [arb(mid) - arb(rad) for mid, rad in box]
+        hi = [arb(mid) + arb(rad) for mid, rad in box]
+        covers = (lo[0] == 0 and lo[1] == 0 and hi[0] > a_max and hi[1] > r_max
+                  and -lo[2] * arb(2 * m).sqrt() > r_max and hi[2] * arb(2 * m).sqrt() > r_max)
+    if not covers:
+        raise CertificateInvalid("(i): the box X0 does not contain the region where f <= DNC's optimum")
+    kr = i["krawczyk"]
+    R = bx.krawczyk_region(func, [float(c) for c in kr["center"]], float(kr["radius"]), prec=prec)
+    if R is None:
+        raise CertificateInvalid("(i): the Krawczyk region does not verify (no unique minimiser proven)")
+    cut = qparse(i["cut"], "cut")
+    with bx.precision(prec):
+        cut_arb = _arb_of(cut)
+        if not cut_arb > Tu:
+            raise CertificateInvalid("(i): the cut is not above DNC's optimal loss at lam_lo")
+    try:
+        lowest = bx.check_tree(func, box, i["tree"], [R], cut_arb, prec=prec, second_order=True)
+    except ValueError as exc:
+        raise CertificateInvalid(f"(i): branch-and-bound tree rejected: {exc}") from None
+    with bx.precision(prec):
+        if not lowest >= cut_arb:
+            raise CertificateInvalid("(i): the tree does not prove f >= cut on X0")
+    # (ii) at λ_hi
+    e_lo, _, _ = _dnc_loss(K, L, n, lam_hi, digits)
+    th = [qparse(t, "point") for t in ii["point"]]
+    if len(th) != 3 or th[0] < 0 or th[1] < 0:
+        raise CertificateInvalid("(ii): the point must be (a >= 0, beta >= 0, gamma)")
+    _, v = _upper_at_point(_family(K, L, n, lam_hi), th, prec)
+    with bx.precision(prec):
+        if not v < _arb_of(e_lo):
+            raise CertificateInvalid("(ii): f(point) is not below DNC's optimal loss at lam_hi")
+    return {"bracket": [p["lam_lo"], p["lam_hi"]], "leaves": sum(i["tree"].count(c) for c in "br"), "coupled_min": _interval((R.lower, R.upper), 30),
+            "dnc_loss_lam_lo_upper": str(T_hi), "point_value": _interval(v, 30)}

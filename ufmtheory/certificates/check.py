@@ -11,8 +11,15 @@ from .numbers import CertificateFormatError
 from .scale import CertificateInvalid
 from .user_inequality import check_user_inequality
 
+def check_coupled_tie(cert: dict, B, prec: int) -> dict:
+    """The DNC/coupled tie bracket (``ufmtheory.coupled_certificate``, imported only for this claim type)."""
+    from ..coupled_certificate import check_tie_certificate
+    return check_tie_certificate(cert, B, prec)
+
+
 _SCALE_CHECKERS = {"optimum": check_optimum, "order": check_order, "tie": check_tie,
-                   "user-inequality": check_user_inequality}  # ufmtheory.testing.assert_inequality
+                   "user-inequality": check_user_inequality,  # ufmtheory.testing.assert_inequality
+                   "coupled-tie": check_coupled_tie}
 _EXACT_CHECKERS = {"theorem1-inequality": check_theorem1, "theorem7-inequalities": check_theorem7}
 CLAIM_TYPES = tuple(_SCALE_CHECKERS) + tuple(_EXACT_CHECKERS)
 

@@ -24,7 +24,7 @@ from ..names import STRUCTURE_NAMES
 from ..report import json_text
 from .common import CommandFailed, OutputFile, exact_number, number_list, write_text
 
-CLAIMS = ("optimum", "order", "tie", "theorem1", "theorem7")
+CLAIMS = ("optimum", "order", "tie", "theorem1", "theorem7", "coupled-tie")
 
 
 def add_parser(sub):
@@ -35,7 +35,9 @@ def add_parser(sub):
                     "Claims: optimum (one structure's optimal loss and scale, zero solution and every "
                     "critical point compared), order (strict order of two structures' optima), tie "
                     "(exactly one λ* with equal optima in an interval of width <= 1e-20; located "
-                    "numerically first), theorem1 / theorem7 (their inequalities, exact arithmetic).",
+                    "numerically first), theorem1 / theorem7 (their inequalities, exact arithmetic), "
+                    "coupled-tie (a bracket of the DNC / coupled odd-K family tie, default K=5 L=2 n=1: "
+                    "branch and bound tree + Krawczyk region, re-proved by the checker).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("claim", choices=CLAIMS, help="what to certify")
     p.add_argument("--K", type=int, help=f"number of classes (2..{CERTIFY_MAX_K})")
@@ -143,6 +145,16 @@ def _jobs(args) -> list:
     """[(file name, build)]: what to certify, parameters validated, before the certificates are built
     (and before the certificate machinery is imported: a refusal takes no time)."""
     claim = args.claim
+    if claim == "coupled-tie":
+        K, L = (5 if args.K is None else args.K), (2 if args.L is None else args.L)
+        certify_model(K, L, args.n)
+        if K % 2 == 0 or K < 3:
+            raise ParameterError(f"K must be odd and >= 3 for coupled-tie (the coupled odd-K family), got {K}")
+
+        def build():
+            from ..coupled_certificate import tie_certificate
+            return tie_certificate(K, L, args.n)
+        return [(f"coupled_tie_dnc_K{K}_L{L}_n{args.n}.json", build)]
     if claim in ("theorem1", "theorem7"):
         name = "theorem1_inequality" if claim == "theorem1" else "theorem7_inequalities"
         return [(f"{name}_K2-{args.K_max}.json",
