@@ -10,6 +10,7 @@ from fractions import Fraction
 
 import pytest
 
+from ufmtheory.cli import main
 from ufmtheory.certificates import check_certificate, fmt
 
 LAM_STAR_30 = Fraction("0.000123574554421091064467009987625")  # the value (coupled.ties_with, 40 digits)
@@ -89,3 +90,11 @@ def test_changed_digest_rejected(written):
     cert["sha256"] = "0" * 64
     rep = check_certificate(copy.deepcopy(cert))
     assert not rep.valid and rep.digest_ok is False and any("digest" in e for e in rep.errors)
+
+
+@pytest.mark.parametrize("extra", [["--digits", "80"], ["--backend", "mpmath.iv"]])
+def test_options_that_do_not_apply_are_refused(capsys, tmp_path, extra):
+    with pytest.raises(SystemExit) as exc:
+        main(["certify", "coupled-tie", "--out", str(tmp_path / "c.json"), *extra])
+    assert exc.value.code == 2 and "do not apply" in capsys.readouterr().err
+    assert not (tmp_path / "c.json").exists()

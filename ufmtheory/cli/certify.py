@@ -150,6 +150,9 @@ def _jobs(args) -> list:
         certify_model(K, L, args.n)
         if K % 2 == 0 or K < 3:
             raise ParameterError(f"K must be odd and >= 3 for coupled-tie (the coupled odd-K family), got {K}")
+        if args.digits != 50 or args.backend not in (None, "arb"):  # not silently ignored
+            raise ParameterError("coupled-tie is proven with arb at its own precision (320 bits): --digits and "
+                                 "--backend do not apply to it")
 
         def build():
             from ..coupled_certificate import tie_certificate
