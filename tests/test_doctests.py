@@ -8,7 +8,7 @@ MODULES = ["ufmtheory.cli.common", "ufmtheory.limits", "ufmtheory", "ufmtheory.p
            "ufmtheory.testing.log", "ufmtheory.testing.inequality", "ufmtheory.testing.claims", "ufmtheory.processes",
            "ufmtheory.atlas", "ufmtheory.coupled", "ufmtheory.coupled_certificate", "ufmtheory.phase", "ufmtheory.losses", "ufmtheory.theorems.label_smoothing",
            "ufmtheory.intervals", "ufmtheory.objective", "ufmtheory.reduction", "ufmtheory.structures",
-           "ufmtheory.optimal_value", "ufmtheory.certificates.scale", "ufmtheory.certificates.numbers", "ufmtheory.rootfinding",
+           "ufmtheory.optimal_value", "ufmtheory.certificates.scale", "ufmtheory.certificates.numbers", "ufmtheory.rootfinding", "ufmtheory.thresholds.tail",
            "ufmtheory.boxes", "ufmtheory.global_min", "ufmtheory.global_relax"]
 
 

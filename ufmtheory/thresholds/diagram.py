@@ -11,7 +11,7 @@ from ..families import default_families, merge_equivalent
 from ..precision import DEFAULT_DPS, SEARCH_BITS, check_dps, nstr
 from .search import SEARCH_DPS, branch_and_bound, make_l1_endpoint_rule, search_curves
 from .switches import refine_switch, ties
-from .tail import alpha, tail_bound, v0_lower
+from .tail import alpha, search_start, tail_bound, v0_lower
 from .zero import fold_threshold, zero_threshold
 
 
@@ -98,12 +98,8 @@ def phase(K: int, L: int, families: list | None = None, dps: int = DEFAULT_DPS, 
             bounds = [tail_bound(reps[w], reps[k], L, backend) for k in range(len(reps)) if k != w]
             if all(b is not None for b in bounds):
                 mu0 = min(bounds, default=mu_hi / 2)
-        note = ""
-        if mu0 is None:
-            mu0 = mpmath.mpf(mu_floor) if mu_floor is not None else mpmath.mpf(10) ** -30
-            note = f" (no tail bound; below {nstr(mu0, 3)} not searched)"
-        with mpmath.workdps(search_dps):
-            mu0 = min(+mpmath.mpf(mu0), mu_hi / 2)
+        mu0, floor = search_start(mu0, mu_floor, mu_hi, search_dps)
+        note = "" if floor is None else f" (no tail bound; below {nstr(floor, 3)} not searched)"
         boxes, ev = branch_and_bound(fcs, mu0, mu_hi, zmu, v0=[v0_lower(f) for f in reps],
                                      endpoint_rule=make_l1_endpoint_rule(fcs, L), cache=cache)
         nboxes = len(boxes)

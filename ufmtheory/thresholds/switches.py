@@ -11,7 +11,7 @@ from ..families import Family
 from ..optimal_value import FamilyCurves, newton_bracket
 from ..precision import DEFAULT_DPS, SEARCH_BITS, PrecisionError, check_dps, nstr, recompute_and_check, working_precisions
 from .search import SEARCH_DPS, branch_and_bound, difference_sign, make_l1_endpoint_rule, search_curves
-from .tail import alpha, tail_bound, v0_lower
+from .tail import alpha, search_start, tail_bound, v0_lower
 from .zero import Threshold
 
 
@@ -139,13 +139,9 @@ def ties(fx: Family, fy: Family, L: int, dps: int = DEFAULT_DPS, search_dps: int
                          "one family never beats the zero solution: no tie below the other's zero threshold", [])
     ax, ay = alpha(fx, L), alpha(fy, L)
     w, l = (fx, fy) if ax < ay else (fy, fx)
-    mu0 = tail_bound(w, l, L, backend)
-    floor_note = ""
-    if mu0 is None:
-        mu0 = mpmath.mpf(mu_floor) if mu_floor is not None else mpmath.mpf(10) ** -30
-        floor_note = f"; below μ = {nstr(mu0, 3)} NOT searched (no tail bound: equal asymptotic constants)"
-    with mpmath.workdps(search_dps):
-        mu0 = min(+mpmath.mpf(mu0), hi / 2)
+    mu0, floor = search_start(tail_bound(w, l, L, backend), mu_floor, hi, search_dps)
+    floor_note = ("" if floor is None else
+                  f"; below μ = {nstr(floor, 3)} NOT searched (no tail bound: equal asymptotic constants)")
     # the other family stays below f(0) up to its own threshold: search up to hi, both alive
     boxes, ev = branch_and_bound([X, Y], mu0, hi, [max(zx, hi), max(zy, hi)], v0=[v0_lower(fx), v0_lower(fy)],
                                  endpoint_rule=make_l1_endpoint_rule([X, Y], L), cache=_cache)

@@ -80,6 +80,23 @@ def tail_bound(winner: Family, loser: Family, L: int, backend: str | None = None
         return B.lower(mu0)
 
 
+def search_start(tail_mu, mu_floor, hi, search_dps: int) -> tuple:
+    """(μ₀, floor): where a search over μ starts. μ₀ is the proven tail bound ``tail_mu`` (below it the
+    winner is known), or, when there is none, ``mu_floor`` (default 1e-30) — then ``floor`` is that value
+    and nothing below it is searched; in both cases at most hi/2.
+
+    >>> search_start(None, None, mpmath.mpf(1), 20)[1] == mpmath.mpf(10) ** -30
+    True
+    >>> search_start(mpmath.mpf(4), None, mpmath.mpf(1), 20)
+    (mpf('0.5'), None)
+    """
+    floor = None
+    if tail_mu is None:
+        tail_mu = floor = mpmath.mpf(mu_floor) if mu_floor is not None else mpmath.mpf(10) ** -30
+    with mpmath.workdps(search_dps):
+        return min(+mpmath.mpf(tail_mu), hi / 2), floor
+
+
 def v0_lower(fam: Family):
     """Exact lower bound of V(0+) as a Fraction-free sympy number: Σ w log m₀ over columns when every gap
     is >= 0 (the fit's infimum), else 0."""
