@@ -845,7 +845,7 @@ def atlas_scope(result: dict, starts: int = 8, seed: int = 0, rtol: float | None
     r = atlas(model.K, model.L, model.lams[0], n=model.n, starts=starts, seed=seed, search_starts=0,
               refine_top=3, progress=progress)
     winner = result["winner"]
-    best = float(next((x.loss for x in result["results"] if x.name == winner), result["zero_loss"]))
+    best = float(result["winner_loss"])
     top = r["best"]
     margin = best - float(top["loss"])
     tol = rtol * max(1.0, abs(best))

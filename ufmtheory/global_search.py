@@ -201,8 +201,7 @@ def search_scope(result: dict, starts: int, seed: int = 0, rtol: float = WINNER_
     r = global_search(model.K, model.L, list(model.lams), n=model.n, starts=starts, seed=seed,
                       families=(), progress=progress)
     winner = result["winner"]
-    best = next((x.loss for x in result["results"] if x.name == winner), result["zero_loss"])
-    best = float(best)
+    best = float(result["winner_loss"])
     margin = best - r.best_loss
     beaten = margin > rtol * max(1.0, abs(best))
     reached = margin >= -rtol * max(1.0, abs(best))  # some start got down to the winner's loss

@@ -338,7 +338,7 @@ def compare(model: DeepUFM, structures, dps: int = DEFAULT_DPS, backend: str | N
     closer ones cannot be told apart; the zero loss is exact). The winner is the best **among**
     ``compared`` (the zero solution and the structures given): ``scope`` is "family-relative", not a
     proven global optimum (``global_search.search_scope`` tests it against a multi-start search).
-    ``extra``: further optima already computed (objects with name, loss, kind, to_dict(), e.g.
+    ``winner_loss``: the winner's loss. ``extra``: further optima already computed (objects with name, loss, kind, to_dict(), e.g.
     ``coupled.optimum``) compared with the rest."""
     results = [optimal_scale(s, model, dps, backend) for s in structures] + list(extra)
     with mpmath.workdps(working_precisions(dps)[1]):
@@ -347,7 +347,8 @@ def compare(model: DeepUFM, structures, dps: int = DEFAULT_DPS, backend: str | N
         cands.sort(key=lambda kv: kv[1])
         winner, best = cands[0]
         ties = [n for n, v in cands[1:] if agreed_digits(v, best) >= dps]
-    return {"model": model, "results": results, "zero_loss": zero, "winner": winner, "ties": ties, "dps": dps,
+    return {"model": model, "results": results, "zero_loss": zero, "winner": winner, "winner_loss": best,
+            "ties": ties, "dps": dps,
             "scope": "family-relative", "compared": ["zero"] + [r.name for r in results]}
 
 
