@@ -288,6 +288,16 @@ GLOBAL_MAX_L = 6
 GLOBAL_MAX_N = 10**9
 
 
+def parameter_count(K: int, L: int, d: int, N: int) -> int:  # here, below model: the cost estimates use it
+    """Number of real parameters of the DUFM: H_1 (d×N), W_1 … W_{L−1} (d×d), W_L (K×d) — computable
+    without building a model (cost estimates of sizes a model would refuse).
+
+    >>> parameter_count(K=10, L=2, d=70, N=50)
+    9100
+    """
+    return d * N + (L - 1) * d * d + K * d
+
+
 def landscape_work(model, r: int, part: str) -> tuple:
     """(bytes, float64 flops, mpmath operations) of one part of the analysis of a rank-r critical point:
     "blocks" (float64 block spectrum and orbit tangent), "mp_blocks" (the same at mpmath precision),
@@ -301,7 +311,7 @@ def landscape_work(model, r: int, part: str) -> tuple:
     True
     """
     K, L, d, N = model.K, model.L, model.d, sum(model.class_sizes)
-    P = d * N + (L - 1) * d * d + K * d  # = model.parameter_count (limits sits below model)
+    P = parameter_count(K, L, d, N)
     hvp = 6 * (L * d * d * N + K * d * N)  # one Hessian-vector product
     m, T = 2 * r * K + (L - 1) * r * r, L * r * (r - 1) // 2
     block_ops = 4 * m * m * P + 2 * m * P * T + m * hvp + 4 * m * T * T + 2 * m ** 3

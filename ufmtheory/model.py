@@ -26,16 +26,6 @@ MAX_K = 10**6
 MAX_L = 10**6
 
 
-def parameter_count(K: int, L: int, d: int, N: int) -> int:
-    """Number of real parameters of the DUFM: H_1 (d×N), W_1 … W_{L−1} (d×d), W_L (K×d) — computable
-    without building a model (cost estimates of sizes a model would refuse).
-
-    >>> parameter_count(K=10, L=2, d=70, N=50)
-    9100
-    """
-    return d * N + (L - 1) * d * d + K * d
-
-
 def _exact_lambda(name: str, value):
     """Keep λ exact: strings ('0.03', '1/1024', '2^-10', '1e-3', as on the command line) become
     Fractions (``precision.exact_number``); floats, ints, Fractions, mpf are kept."""

@@ -40,7 +40,6 @@ import numpy as np
 
 from . import _validate as V
 from . import limits
-from .model import parameter_count
 from .processes import process_executor  # noqa: F401  (sweeps run on it; re-exported)
 
 GRID_AXES = ("K", "L", "n", "d", "lam", "activation", "loss", "init", "init_scale", "lr", "max_steps",
@@ -96,7 +95,7 @@ def task_bytes(K: int, L: int, n: int, d: int, runs: int) -> int:
     K·d per run) held about six times (draw, stack, iterate, gradient, temporaries), L+2 feature
     matrices d×N and four K×N logit arrays per run."""
     N = K * n
-    params = parameter_count(K, L, d, N)
+    params = limits.parameter_count(K, L, d, N)
     return 8 * runs * (6 * params + (L + 2) * d * N + 4 * K * N)
 
 
