@@ -472,6 +472,7 @@ class GapProblem:
             self.logK = P.logK
         self.relax = False  # use the cell relaxation in ``lower_hook`` (set with ``relax_cut``)
         self.relax_cut = None
+        self.rank1_lower = None  # m₁ lower bound (arb): enables ``rank1_bound`` in ``lower_hook``
 
     def ce(self, d):
         arb = _arb()
@@ -536,6 +537,14 @@ class GapProblem:
         pen2 = bx.pow_nonneg(arb(frobenius_squared_min(balls).lower()), P.q)
         pen = arb(max(pen.lower(), pen2.lower()))
         out = ce + pen * P.A
+        if self.rank1_lower is not None and P.L > 1 and out.lower() < self.relax_cut:
+            s2l = arb(s2.lower())
+            s2u = arb(min((s2q.nonnegative_part().sqrt() + rho).upper(), self.s2_upper(balls).upper()))
+            v = self.rank1_bound(s2l, s2u, P.g)
+            if v < self.relax_cut:
+                v = max(v, self.rank1_bound(s2l, s2u, self.tube_gradient(balls, s2u)))
+            if v > out.lower():
+                out = arb(v)
         if self.relax and out.lower() < self.relax_cut:
             # the convex relaxation on the box's singular-value cell (``global_relax.cell_lower``):
             # s_i in [s_i(centre) − ρ, s_i(centre) + ρ] (Weyl), intersected with the direct enclosure
@@ -597,47 +606,106 @@ class GapProblem:
             return bool(r[0][0] > r[1][1] or r[1][0] > r[2][1])
         return bx.Region("unordered", contains, arb("inf"), None, {})
 
+    def s2_upper(self, balls):
+        """An upper bound of s₂ on the box: the direct enclosure, or Weyl from the centre (s₂(c) + ρ)."""
+        arb = _arb()
+        _, s2q = self.singular_squares(balls)
+        s2u = arb(s2q.upper()).sqrt()
+        c = [arb(b.mid()) for b in balls]
+        rho = arb(sum((arb(b.rad()) ** 2 for b in balls), arb(0)).upper()).sqrt()
+        _, s2c = self.singular_squares(c)
+        return arb(min(s2u.upper(), (s2c.nonnegative_part().sqrt() + rho).upper()))
+
+    def tube_gradient(self, balls, s2u):
+        """G >= ‖∇CE(Z̄₁)‖_F for every rank-1 truncation Z̄₁ of a point of the box (Z̄₁ lies in the box's
+        Z̄-enclosure widened by s₂max = ``s2u`` in every entry; ∇CE = (softmax − e_c)/3 per column),
+        capped by the global bound √(2/K) (``Problem.g``)."""
+        arb = _arb()
+        cols = self._zbar(balls)
+        wid = arb(0, s2u.upper())
+        g2 = arb(0)
+        for c_, col in enumerate(cols):
+            col = [z + wid for z in col]
+            e = [(z - col[c_]).exp() if k != c_ else arb(1) for k, z in enumerate(col)]
+            S = sum(e, arb(0))
+            pr = [x / S for x in e]
+            for k in range(3):
+                t = pr[k] - (1 if k == c_ else 0)
+                g2 = g2 + t * t
+        G = g2.sqrt() / 3
+        return arb(min(G.upper(), self.P.g.upper())) if G.is_finite() else arb(self.P.g.upper())
+
+    def rank1_bound(self, s2l, s2u, G):
+        """Rank-1 comparison (module docstring, lemma 2 in its s₂-dependent form): with Y₁ the rank-1
+        truncation of Y (‖Z̄ − Z̄₁‖_F = s₂), convexity of CE gives f(Y) >= f(Y₁) + h(s₂),
+        h(s) = A s^p − G s, and f(Y₁) >= m₁ (the rank <= 1 minimum, ``rank1_lower``). h is concave, so on
+        s₂ ∈ [s2l, s2u] it is >= min(h(s2l), h(s2u))."""
+        P = self.P
+        h = [bx.pow_nonneg(s, P.p) * P.A - G * s for s in (s2l, s2u)]
+        return self.rank1_lower + min(h[0].lower(), h[1].lower())
+
     def local_tube(self, m1_lower, m1_upper):
-        """Rank-1 tube, local form. For Y in the box with rank-1 truncation Y₁ (‖Z̄ − Z̄₁‖_F = s₂),
-        convexity of CE at Z̄₁ gives CE(Z̄) >= CE(Z̄₁) − G s₂, G >= ‖∇CE(Z̄₁)‖_F; Z̄₁ lies in the box's
-        Z̄-enclosure widened by s₂max in every entry, where G is enclosed from ∇CE = (softmax − e_c)/3 per
-        column. So f(Y) >= f(Y₁) + A s₂^p − G s₂ >= m₁ (m₁ = min over rank <= 1) when
-        s₂max <= (A/G)^{1/(1−p)} (p < 1)."""
+        """Rank-1 tube, local form: boxes where h(s₂) >= 0 on the whole s₂ range (``rank1_bound``), i.e.
+        s₂max <= (A/G)^{1/(1−p)} (p < 1), get the lower bound m₁ = min over rank <= 1."""
         arb = _arb()
         P = self.P
 
         def contains(balls):
             if P.L == 1:
                 return False
-            _, s2q = self.singular_squares(balls)
-            s2u = arb(s2q.upper()).sqrt()
-            # also Weyl from the centre: s₂ <= s₂(c) + ρ
-            c = [arb(b.mid()) for b in balls]
-            rho = arb(sum((arb(b.rad()) ** 2 for b in balls), arb(0)).upper()).sqrt()
-            _, s2c = self.singular_squares(c)
-            s2u = min(s2u.upper(), (s2c.nonnegative_part().sqrt() + rho).upper())
-            s2u = arb(s2u)
+            s2u = self.s2_upper(balls)
             if not s2u.is_finite():
                 return False
-            cols = self._zbar(balls)
-            wid = arb(0, s2u.upper())
-            g2 = arb(0)
-            for c_, col in enumerate(cols):
-                col = [z + wid for z in col]
-                e = [(z - col[c_]).exp() if k != c_ else arb(1) for k, z in enumerate(col)]
-                S = sum(e, arb(0))
-                pr = [x / S for x in e]
-                for k in range(3):
-                    t = pr[k] - (1 if k == c_ else 0)
-                    g2 = g2 + t * t
-            G = g2.sqrt() / 3
-            if not G.is_finite():
-                return False
+            G = self.tube_gradient(balls, s2u)
             if G.upper() <= 0:
                 return True
             r = ((P.A / arb(G.upper())).log() / (1 - P.p)).exp()
             return bool(s2u.upper() <= r.lower())
         return bx.Region("rank<=1", contains, m1_lower, m1_upper, {})
+
+    def hessian_lower(self, balls, box):
+        """m <= λ_min(∇²f(d)) for every d in the box (an arb; −inf when s₂ may vanish), from
+        ∇²f = ∇²CE + ∇²pen and two enclosures that do not lose to dependency:
+        - CE is separable in the gaps, so its Hessian is block diagonal (one 2×2 block per column), enclosed
+          by Jets and bounded below by ``boxes.hessian_min_eigenvalue``;
+        - pen(Y) = A Σ φ(s_i), φ(s) = s^p. For a sum of a function of the singular values the Hessian's
+          eigenvalues at Y with s₁, s₂ > 0 are φ''(s_i), (φ'(s_i) − φ'(s_j))/(s_i − s_j),
+          (φ'(s_i) + φ'(s_j))/(s_i + s_j) and φ'(s_i)/s_i (Lewis & Sendov, "Nonsmooth analysis of singular
+          values", Set-Valued Anal. 2005; a divided difference at s_i = s_j). For p < 1, φ'' < 0 is
+          increasing and φ' > 0, so all are >= φ''(s₂) = p(p − 1) s₂^{p−2}; Z̄ = M d with ‖M‖ <= 1 then
+          gives λ_min(∇²_d pen) >= A p(p − 1) s₂min^{p−2} (a negative number times MᵀM ⪯ I)."""
+        arb = _arb()
+        P = self.P
+        _, _, H = bx.gradient_hessian(self.ce, balls)
+        m_ce = bx.hessian_min_eigenvalue(H)
+        if P.L == 1:
+            return m_ce  # p = 1: pen is convex (a norm), its Hessian is PSD where it exists
+        _, s2q = self.singular_squares(balls)
+        s2l = arb(s2q.nonnegative_part().lower()).sqrt()
+        c = [arb(b.mid()) for b in balls]
+        rho = arb(sum((arb(b.rad()) ** 2 for b in balls), arb(0)).upper()).sqrt()
+        _, s2c = self.singular_squares(c)
+        s2l = arb(max(s2l.lower(), (s2c.nonnegative_part().sqrt() - rho).lower()))
+        if not s2l > 0:
+            return arb("-inf")
+        return m_ce + P.A * P.p * (P.p - 1) * bx.pow_nonneg(s2l, P.p - 2)
+
+    def convex_region(self, R, radii=(1.0, 0.7, 0.5, 0.35, 0.25, 0.18, 0.125, 0.09, 0.0625)):
+        """A larger region around a Krawczyk region ``R`` (unique critical point d* in its box, f(d*)
+        enclosed): the box d_c ± r (r from ``radii``, largest first, r >= R's radius) on which
+        ``hessian_lower`` > 0. f is strictly convex there and d* is a critical point inside, so
+        min over the box = f(d*) ∈ [R.lower, R.upper]. None if no radius works."""
+        center, r0 = R.data["center"], R.data["radius"]
+        for r in radii:
+            r = bx.dyadic_ceil(r)
+            if r < r0:
+                break
+            box = [(c, r) for c in center]
+            if self.hessian_lower(bx.box_arb(box), box) > 0:
+                X = bx.box_arb(box)
+                return bx.Region(f"convex:{R.name}", lambda balls, X=X: all(a.contains(b) for a, b in zip(X, balls)),
+                                 R.lower, R.upper, {"center": center, "radius": r, "krawczyk": R.name})
+        return None
 
     def search_box(self, upper):
         """Bounded region: f <= U ⇒ each column's CE <= U, so log(1 + e^{−a}) <= 3U and every gap
@@ -659,7 +727,7 @@ class GapProblem:
 def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH, prec: int = bx.DEFAULT_PREC,
                       starts: int = 12, seed: int = 0, progress: bool = False, max_seconds: float = 60.0,
                       max_boxes: int = 2_000_000, certificate: bool = False,
-                      second_order: bool = False, relax: bool = True, relax_hook: bool = False) -> GlobalResult:
+                      second_order: bool = False, relax: bool = True, relax_hook: bool = True) -> GlobalResult:
     """An enclosure [lower, upper] of min f (module docstring) of width <= ``width``, by branch and bound
     in gap coordinates (``GapProblem``): regions = the unordered-CE set (symmetry), the zero ball,
     Krawczyk boxes around every full-rank float minimiser and its relabellings, and the local rank-1
@@ -719,26 +787,35 @@ def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH,
                     if R.upper < best.upper():
                         best, best_d = arb(R.upper), dd
         U = arb(best.upper())
-    # rank <= 1 subproblem (lemma 3): θ ∈ [0, 2c] ⊇ [0, π], v ∈ [−R, R]³. Only run when a rank-1 float
-    # minimum comes near U: the tube region is an optional lower bound (omitting it is sound).
+    # rank <= 1 subproblem (lemma 3): θ ∈ [0, 2c] ⊇ [0, π], v ∈ [−R, R]³, cut at the larger of U and the
+    # best proven rank-1 value (so its lower bound m₁ is the rank <= 1 minimum even when that lies above
+    # U). m₁ feeds the local tube region and, at L >= 2, ``GapProblem.rank1_bound`` (omitting both is
+    # sound). Only run when a rank-1 float minimum comes near U: far from it (the DNC regime) this
+    # 4-variable search over v ∈ [−R, R]³ does not finish in the budget (measured: 215 000 boxes in 60 s
+    # at L = 2, λ = 0.05, R = 24, lower bound still −∞).
     res1 = None
     near = [v for v, x in cands1 if float(np.linalg.norm(x[1:4])) > 1e-6]
     if near and min(near) < float(U.mid()) + RANK1_MARGIN:
-        R = P.radius_for(U)
-        c = bx.dyadic_ceil(math.pi / 2)
         with bx.precision(prec):
+            cut1 = arb(max(U.upper(), best1.upper()))
             regions1.append(P.zero_ball(P.logK.lower()))
+        R = P.radius_for(cut1)
+        c = bx.dyadic_ceil(math.pi / 2)
         t_left = max_seconds - (time.time() - t0)
-        res1 = bx.minimise(P.f_rank1, [(c, c)] + [(0.0, R)] * 3, U, regions1, width=width / 4, prec=prec,
+        res1 = bx.minimise(P.f_rank1, [(c, c)] + [(0.0, R)] * 3, cut1, regions1, width=width / 4, prec=prec,
                            interior=True, progress=progress, max_seconds=max(1.0, t_left / 3),
                            max_boxes=max_boxes // 3)
     box, gap_range = GP.search_box(U)
-    if relax_hook:
-        GP.relax = True
-        with bx.precision(prec):
-            GP.relax_cut = (U - _arb()(width) / 2).lower()
     with bx.precision(prec):
-        regions = [GP.unordered_region(), GP.zero_region()] + smooth
+        GP.relax_cut = (U - _arb()(width) / 2).lower()
+        if res1 is not None and P.L > 1:
+            GP.rank1_lower = arb(res1.lower.lower())
+    GP.relax = bool(relax_hook)
+    with bx.precision(prec):
+        # around each smooth minimiser, the largest box on which f is proven convex (``convex_region``;
+        # at L = 2, λ = 0.05 radius 0.375 against the Krawczyk box's 0.0156)
+        convex = [C for C in (GP.convex_region(R) for R in smooth) if C is not None]
+        regions = [GP.unordered_region(), GP.zero_region()] + convex + smooth
         if res1 is not None:
             regions.append(GP.local_tube(res1.lower, res1.upper))
     # Jets (mean-value form, gradient pruning) only pay near smooth minimisers; elsewhere the hook is
