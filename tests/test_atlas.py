@@ -68,8 +68,14 @@ def test_paired_subgroup_gives_paired_optimum(atlas4):
 
 def test_odd_K_best_is_the_coupled_structure(atlas5):
     best = atlas5["points"][0]
-    assert float(best.loss) <= 0.5111539  # the coupled structure's loss (global_search.coupled_odd_paired)
+    assert float(best.loss) <= 0.5111539  # the coupled structure's loss (coupled.optimum)
     assert best.pattern == "coupled" and best.rank == 3
+    from ufmtheory.coupled import CoupledFamily, optimum
+    o = optimum(CoupledFamily.at(5, 2, Fraction(3, 100)), dps=30)
+    fams = {d["name"]: d["loss"] for d in atlas5["families"]}
+    assert atlas5["families_best"]["name"] == "coupled" and abs(fams["coupled"] - float(o.loss)) < 1e-15
+    with mpmath.workdps(60):
+        assert agreed_digits(best.loss, o.loss) >= 25  # the atlas's refined point is the family's optimum
     assert abs(float(_row(atlas5, "dnc").loss) - 0.5238227438) < 1e-10  # DNC at this point (compare)
     assert float(best.loss) < float(_row(atlas5, "dnc").loss) - 0.01
     assert atlas5["search"]["starts"] == 4 and not atlas5["search"]["lower_than_atlas"]

@@ -64,15 +64,14 @@ def _full_gradient(K, L, lam, Zbar_float):
 def test_odd_K_two_scale_optima_are_not_critical_but_the_coupled_structure_is():
     """paired2 and paired2c optima are achievable losses (upper bounds) but not critical points of the
     DUFM: moving the pair classes' singleton logit (γ) or centring the singleton column lowers the loss.
-    The coupled structure found by the global search (``coupled_odd_paired``) is critical."""
-    from ufmtheory.global_search import coupled_odd_paired
+    The coupled family's optimum (``coupled.optimum``, the structure the global search finds) is critical."""
+    from ufmtheory.coupled import CoupledFamily, optimum
     K, L, lam = 5, 2, 2.0 ** -8
     for fam in (paired_two_scale(K), paired_centred(K)):
         _, _, scales = FamilyCurves(fam, L, 30).point(mpmath.mpf(lam))
         Z = fam.matrix_float([float(x) for x in scales])
         assert _full_gradient(K, L, lam, Z) > 1e-4
-    c = coupled_odd_paired(K, L, lam)
-    a, b, g = c["scales"]
+    a, b, g = (float(t) for t in optimum(CoupledFamily.at(K, L, lam), dps=20).theta)
     u = np.full(K, -1.0 / K)
     u[-1] += 1
     v = np.full(K, g)

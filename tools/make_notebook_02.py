@@ -29,7 +29,8 @@ from ufmtheory import symbolic as S
 from ufmtheory.families import from_structure
 from ufmtheory.phase import phase_grid, plot
 from ufmtheory.thresholds import ties
-from ufmtheory.global_search import global_search, coupled_odd_paired""")
+from ufmtheory.coupled import CoupledFamily, optimum
+from ufmtheory.global_search import global_search""")
 
 md("""## 1. Symbolic forms
 f, f′ and the stationarity equation for DNC; sympy checks that the stationarity equation derived from f′
@@ -103,7 +104,7 @@ for K, lo, hi in ((4, "0.008", "0.016"), (5, "0.03", "0.05")):
 md("""## 5. Global search: no structure assumed
 Multi-start L-BFGS on the factorised collapsed objective reproduces the named optimum where it wins — and
 for odd K finds a structure below every named family: pairs plus a centred singleton direction whose
-pair columns push the singleton's logit down (3 parameters, ``coupled_odd_paired``). At (K, L) = (5, 2) it
+pair columns push the singleton's logit down (3 parameters, the coupled family ``ufmtheory.coupled``). At (K, L) = (5, 2) it
 beats DNC even at λ = 2⁻¹⁰, below the DNC/paired tie: the true DNC-losing range is wider than the named
 families show.""")
 
@@ -112,8 +113,8 @@ code("""for K, L, lam in ((4, 2, 2.0 ** -5), (4, 2, 2.0 ** -10), (5, 2, 2.0 ** -
     best_named = min((d for d in r.named if d.get("proven", True)), key=lambda d: d["loss"])
     print(f"K={K} L={L} λ=2^{np.log2(lam):.0f}: best {r.best_loss:.12f} ({r.hits}/8 starts), nearest {r.nearest}, "
           f"best named {best_named['name']} {best_named['loss']:.12f}, better than named: {r.better_than_named}")
-c = coupled_odd_paired(5, 2, 2.0 ** -10)
-print("coupled structure (a, β, γ) =", np.round(c["scales"], 6), "loss", c["loss"])""")
+c = optimum(CoupledFamily.at(5, 2, 2.0 ** -10), dps=20)
+print("coupled structure (a, β, γ) =", [mpmath.nstr(t, 8) for t in c.theta], "loss", mpmath.nstr(c.loss, 16))""")
 
 md("""## 6. Theorems 2 and 3 in one line each""")
 

@@ -595,7 +595,7 @@ def refine(problem: ReducedLoss, Z0: np.ndarray, r: int, basis: list, wdps: int,
 
 def _pattern_spans(K: int) -> list:
     """(name, [spanning K×K float matrices]) of the recognised patterns (SPEC §3, ``families``,
-    ``global_search.coupled_odd_paired``); all centred. Checked in this order."""
+    ``coupled``); all centred. Checked in this order."""
     from .structures import paired, polygon
     out = []
     P = np.array(paired(K).matrix.evalf(), dtype=float)
@@ -700,8 +700,9 @@ def atlas(K: int, L: int, lam, n: int = 1, starts: int = 8, seed: int = 0, dps: 
     S_K, ``starts`` L-BFGS runs on its fixed subspace; the distinct end points (up to relabelling) with
     isotropy, dim Fix, rank, singular values and loss, refined to ``dps`` digits (the ``refine_top``
     lowest, all if None); the zero solution; the listed families' optima (``global_search.named_optima``,
-    and for odd K ``coupled_odd_paired``); and a plain ``global_search`` with ``search_starts`` starts
-    (0: none). Returns a dict (``rows`` sorted by loss, ``best``, ``families``, ``search``).
+    and for odd K the coupled family's minimum, ``global_search.coupled_entry``); and a plain
+    ``global_search`` with ``search_starts`` starts (0: none). Returns a dict (``rows`` sorted by loss,
+    ``best``, ``families``, ``search``).
 
     >>> r = atlas(3, 2, 0.03, starts=2, search_starts=0, dps=20)
     >>> r["best"]["pattern"], r["classes"]
@@ -799,11 +800,11 @@ def _atlas(K, L, lam, n, starts, seed, dps, search_starts, refine_top, progress)
 
 
 def _compare_with_families_and_search(K, L, n, model, mu, best, search_starts, seed, progress) -> dict:
-    from .global_search import coupled_odd_paired, global_search, named_optima
+    from .global_search import coupled_entry, global_search, named_optima
     fams = [{"name": d["name"], "loss": d["loss"]} for d in named_optima(K, L, mu)]
     if K % 2 == 1:
-        d = coupled_odd_paired(K, L, mu)
-        fams.append({"name": "coupled (numerical)", "loss": d["loss"]})
+        d = coupled_entry(K, L, list(model.lams), n)
+        fams.append({"name": d["name"], "loss": d["loss"]})
     fbest = min(fams, key=lambda d: d["loss"])
     bl = float(best.loss)
     out = {"families": fams, "families_best": fbest,

@@ -8,7 +8,7 @@ which is exactly ``DeepUFM(K, L, n=1, lam=[n λ_H, λ_W1, …])`` — so ``objec
 scipy's L-BFGS-B to a tight tolerance. Reported: the best loss, the singular values of Z̄* (and of the
 full Z = Z̄ ⊗ 1ᵀ, which are √n times larger), how many starts reached the best loss, and the nearest
 named family (``families``, optimal scales from ``optimal_value``, compared by loss and singular values;
-for odd K also the numerically optimised ``coupled_odd_paired`` structure).
+for odd K also the coupled family ``coupled.optimum``, entry ``coupled_entry``, not counted as proven).
 """
 from __future__ import annotations
 
@@ -19,12 +19,16 @@ import numpy as np
 import scipy.optimize
 
 from . import _validate as V
+from . import coupled
 from .families import default_families
 from .losses import CE
 from .model import DeepUFM, Parameters
 from .objective import loss_and_gradient, output
 from .optimal_value import FamilyCurves
 from .precision import WINNER_RTOL, to_mpf
+
+#: Digits of the coupled family's optimum in ``coupled_entry`` (its loss is compared in float64).
+COUPLED_DPS = 20
 
 
 @dataclass
@@ -70,46 +74,20 @@ def _collapsed_model(K, L, n, lam) -> DeepUFM:
     return DeepUFM(K, L, n=1, lam=lams, d=K)
 
 
-def coupled_odd_paired(K: int, L: int, mu, starts: int = 6, seed: int = 0) -> dict:
-    """Odd K = 2m+1, the structure the global search finds (numerical, not a proven optimum):
-        Z̄ = a (I_m ⊗ [[1,−1],[−1,1]] ⊕ 0) + u vᵀ,  u = e_K − 1/K,  v = β e_K + γ 1_pairs.
-    The two parts are orthogonal, so the singular values are 2a (m times) and √((K−1)/K)·√(β² + 2mγ²).
-    Gaps: pair column — partner 2a, the other K−3 pair classes a, the singleton row a − γ; singleton
-    column — β to every other class. Hence
-        f = (2m/K) log(1 + e^{−2a} + (K−3)e^{−a} + e^{−(a−γ)}) + (1/K) log(1 + (K−1)e^{−β})
-            + ((L+1)/2) μ [m (2a)^p + ((K−1)/K)^{p/2} (β² + 2mγ²)^{p/2}],
-    minimised over (a, β, γ) by L-BFGS from several starts (float64). γ = 0 gives paired2c; γ < 0 widens
-    the pair classes' margin to the singleton at the price of a larger singleton singular value."""
-    K = V.integer("K", K, 3)
-    if K % 2 == 0:
-        raise V.ParameterError(f"coupled_odd_paired needs odd K, got {K}")
-    mm = K // 2
-    p = 2.0 / (L + 1)
-    A = (L + 1) / 2 * float(mu)
-    c = (K - 1) / K
+def coupled_entry(K: int, L: int, lam, n: int = 1, dps: int = COUPLED_DPS) -> dict:
+    """The coupled odd-K family's minimum (``coupled.optimum``: every critical point per stratum, refined at
+    two precisions; not a proof of completeness, hence ``proven`` False) at the exact (K, L, n, λ), as an
+    entry of ``SearchResult.named``: name ``coupled.NAME``, float loss, the K class-mean singular values,
+    scales (a, β, γ) and the minimiser's stratum.
 
-    def f(x):
-        a, b, g = x
-        a, b = abs(a), abs(b)
-        fit = (2 * mm / K) * np.log1p(np.exp(-2 * a) + (K - 3) * np.exp(-a) + np.exp(-(a - g))) \
-            + np.log1p((K - 1) * np.exp(-b)) / K
-        r2 = c * (b * b + 2 * mm * g * g)
-        return fit + A * (mm * (2 * a) ** p + r2 ** (p / 2))
-
-    rng = np.random.default_rng(seed)
-    best = (float(np.log(K)), np.zeros(3))
-    for s in range(starts):
-        x0 = np.abs(rng.normal(0, 1, 3)) * np.array([4.0, 4.0, 1.0]) + np.array([1.0, 1.0, 0.0])
-        x0[2] = -abs(x0[2])
-        res = scipy.optimize.minimize(f, x0, method="Nelder-Mead",
-                                      options={"xatol": 1e-13, "fatol": 1e-16, "maxiter": 20000, "maxfev": 40000})
-        res = scipy.optimize.minimize(f, res.x, method="L-BFGS-B", options={"ftol": 1e-16, "gtol": 1e-12})
-        if res.fun < best[0]:
-            best = (float(res.fun), res.x)
-    a, b, g = best[1]
-    sv = sorted([2 * abs(a)] * mm + [float(np.sqrt(c * (b * b + 2 * mm * g * g)))], reverse=True)
-    return {"name": "paired+singleton (coupled, numerical)", "loss": best[0],
-            "singular_values": np.array(sv + [0.0] * (K - len(sv))), "scales": [abs(a), abs(b), g]}
+    >>> d = coupled_entry(5, 2, "3/100")
+    >>> d["name"], round(d["loss"], 10), d["stratum"], d["proven"]
+    ('coupled', 0.5111538568, 'interior', False)
+    """
+    o = coupled.optimum(coupled.CoupledFamily.from_model(DeepUFM(K, L, n=n, lam=lam)), dps)
+    sv = sorted((float(x) for x in o.singular_values()), reverse=True)
+    return {"name": coupled.NAME, "loss": float(o.loss), "singular_values": np.array(sv + [0.0] * (K - len(sv))),
+            "scales": [float(t) for t in o.theta], "stratum": o.best.stratum, "proven": False}
 
 
 def named_optima(K: int, L: int, mu, families=None, dps: int = 30) -> list:
@@ -167,9 +145,7 @@ def global_search(K: int, L: int, lam, n: int = 1, starts: int = 24, seed: int =
     named = named_optima(K, L, mu, families)
     numerical = []
     if K % 2 == 1 and K >= 3:
-        d = coupled_odd_paired(K, L, mu)
-        d["proven"] = False
-        numerical.append(d)
+        numerical.append(coupled_entry(K, L, lam, n))
     dist = []
     for d in named + numerical:
         dl = abs(best - d["loss"])

@@ -1,7 +1,12 @@
 """``ufmtheory compare``: every structure's exact optimum (scale, loss, fit, penalty), the zero
 solution and the winner among them, for one (K, L, n, λ), labelled with how much is proven: "family-relative"
 (best of the listed structures), or with ``--search N`` / ``--atlas N`` "best-known" (nothing lower found) /
-"beaten-by-search" / "beaten-by-atlas"."""
+"beaten-by-search" / "beaten-by-atlas". At K = 3, ``--global`` also encloses the global minimum
+(``global_min.certified_minimum``, exact λ, budget ``--global-seconds``) and labels the winner
+"certified-global" (its loss lies in a certified enclosure and its structure is the minimiser's) or
+"beaten-by-global" (the proven upper bound of the global minimum is below the winner's loss, also when the
+enclosure is too wide to certify); otherwise the statement gives the enclosure (``global_scope``). The JSON
+output then has a "global" object (lower, upper, certified, structure, boxes, seconds, max_seconds)."""
 from __future__ import annotations
 
 import argparse
@@ -14,6 +19,9 @@ from ..names import COMPARE_NAMES, COUPLED_NAME
 from ..precision import DEFAULT_DPS, GUARD_DIGITS, WINNER_RTOL, check_dps, nstr, short, workdps
 from ..report import csv_text, json_text, text_table
 from .common import OutputFile, add_loss_argument, add_model_arguments, lam_description, model_from_args, write_text
+
+#: Default time budget (seconds) of ``--global`` (``global_min.certified_minimum``'s max_seconds).
+GLOBAL_SECONDS = 60.0
 
 
 def add_parser(sub):
@@ -39,6 +47,14 @@ def add_parser(sub):
                    help=f"also run the symmetry atlas (CE, K <= {limits.ATLAS_MAX_K}, one λ; N starts per subgroup "
                         f"class, 0 to {limits.ATLAS_MAX_STARTS}): 'best-known' if no symmetric critical point is "
                         f"lower, else 'beaten-by-atlas'")
+    p.add_argument("--global", dest="global_min", action="store_true",
+                   help=f"K = 3 only (CE, one λ, L <= {limits.GLOBAL_MAX_L}): also enclose the global minimum of the "
+                        f"reduced loss by interval branch and bound; the winner is 'certified-global' if its loss lies "
+                        f"in a certified enclosure and its structure is the minimiser's, 'beaten-by-global' if the "
+                        f"proven upper bound is below the winner's loss; else the enclosure is stated")
+    p.add_argument("--global-seconds", type=float, default=argparse.SUPPRESS, metavar="S",
+                   help=f"time budget of --global (default {GLOBAL_SECONDS:g} s; past it the enclosure stays proven "
+                        f"but may be too wide to certify)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--csv", metavar="FILE", type=OutputFile(),
                    help="also write the table as CSV to FILE")
@@ -75,6 +91,30 @@ def _structure_names(text, K: int | None = None, loss=CE, dps: int = DEFAULT_DPS
     return names
 
 
+def _global_budget(args, model):
+    """The --global time budget (None without --global), after checking that --global applies: K = 3, the CE
+    loss, L <= GLOBAL_MAX_L, n <= GLOBAL_MAX_N, one exact λ for every factor (ParameterError otherwise)."""
+    given = getattr(args, "global_seconds", None)  # absent unless given (default SUPPRESS)
+    if not args.global_min:
+        if given is not None:
+            raise V.ParameterError("--global-seconds: only with --global")
+        return None
+    if model.K != 3:
+        raise V.ParameterError(f"--global: the certified global minimum is implemented for K = 3 only, "
+                               f"got K = {model.K}")
+    if model.loss_fn != CE:
+        raise V.ParameterError(f"--global: the certified global minimum is for the CE loss only, got {model.loss}")
+    V.integer("--global: L", model.L, 1, limits.GLOBAL_MAX_L)
+    V.integer("--global: n", model.n, 1, limits.GLOBAL_MAX_N)
+    if len(set(model.lams)) != 1:
+        raise V.ParameterError("--global: one λ for every factor only (--lam, or --lams with equal values)")
+    seconds = GLOBAL_SECONDS if given is None else given
+    V.positive("--global-seconds", seconds)
+    if seconds > limits.COMPARE_MAX_SECONDS:
+        raise V.ParameterError(f"--global-seconds must be <= {limits.COMPARE_MAX_SECONDS}, got {seconds:g}")
+    return float(seconds)
+
+
 def run(args) -> int:
     dps = check_dps(args.dps, limits.COMPARE_MAX_DPS)
     model = model_from_args(args)
@@ -90,6 +130,7 @@ def run(args) -> int:
         V.integer("--atlas: K", model.K, 2, limits.ATLAS_MAX_K)
         if len(set(model.lams)) != 1:
             raise V.ParameterError("--atlas: one λ for every factor only")
+    global_seconds = _global_budget(args, model)
     if starts:
         limits.require_memory(f"--search at K = {model.K}, L = {model.L}",
                               limits.compare_search_bytes(model.K, model.L))
@@ -98,7 +139,8 @@ def run(args) -> int:
                               "; lower --K or --dps)"),
                            limits.compare_seconds(model.K, dps, len(names))
                            + (limits.coupled_seconds(dps) if COUPLED_NAME in names else 0)
-                           + (limits.compare_search_seconds(model.K, model.L, starts) if starts else 0),
+                           + (limits.compare_search_seconds(model.K, model.L, starts) if starts else 0)
+                           + (global_seconds or 0),
                            limits.COMPARE_MAX_SECONDS)
     from ..global_search import search_scope  # the inputs are valid: now the heavy modules
     from ..scale import compare
@@ -124,6 +166,14 @@ def run(args) -> int:
         beaten = [e for e in evidence if e["scope"] != "best-known"]
         scope = dict(beaten[0] if beaten else evidence[0])
         scope["statement"] = "; ".join(e["statement"] for e in (beaten or evidence))
+    glob = None
+    if global_seconds is not None:
+        from ..global_min import certified_minimum
+        from ..global_scope import global_scope
+        enclosure = certified_minimum(model.K, model.L, model.n, model.lams[0], max_seconds=global_seconds,
+                                      progress=sys.stderr.isatty() and not args.json)
+        glob = global_scope(res, enclosure, scope, max_seconds=global_seconds)
+        scope = {"scope": glob["scope"], "statement": glob["statement"]}
     rows = [r.to_dict() for r in res["results"]]
     with workdps(dps + GUARD_DIGITS):  # Λ from the exact λ's, correct to the dps digits shown
         Lambda = nstr(model.Lambda(), dps)
@@ -141,6 +191,8 @@ def run(args) -> int:
     }
     for e in evidence:
         out.update({k: e[k] for k in ("search", "atlas") if k in e})
+    if glob is not None:
+        out["global"] = glob["global"]
     cols = ["name", "kind", "scale", "loss", "fit", "penalty"]
     zero_row = {"name": "zero", "kind": "zero solution", "scale": "0", "loss": out["zero"]["loss"],
                 "fit": out["zero"]["loss"], "penalty": "0"}
@@ -161,5 +213,10 @@ def run(args) -> int:
         print(f"  {r.name}: positive critical points {cps}")
     tie = f" (ties with {', '.join(res['ties'])} to {dps} significant digits)" if res["ties"] else ""
     print(f"winner: {res['winner']}{tie}")
+    if glob is not None:
+        g = glob["global"]
+        state = "certified" if g["certified"] else "NOT certified"
+        print(f"global minimum (K = 3): [{g['lower']}, {g['upper']}], {state}, structure {g['structure']}, "
+              f"{g['boxes']} boxes, {g['seconds']:.1f} s")
     print(f"scope: {scope['statement']}")
     return 0

@@ -18,6 +18,7 @@ import mpmath
 from tqdm import tqdm
 
 from ..model import DeepUFM
+from ..names import COUPLED_NAME
 from ..precision import nstr, working_precisions
 from ..scale import ScaleProblem, optimal_scale
 from ..structures import dnc, paired
@@ -177,7 +178,7 @@ def _check(opts: CheckOptions) -> list:
             f"best loss {gs.best_loss:.12f} ({gs.hits} starts) < DNC {named['dnc']:.12f} (the best named family "
             f"here) by {gs.margin_below_named:.3g}; singular values {', '.join(f'{x:.4f}' for x in gs.singular_values[:3])}"
             f"; it is the coupled 'pairs + centred singleton' structure ({gs.nearest}, loss "
-            f"{named.get('paired+singleton (coupled, numerical)', float('nan')):.12f}): DNC also loses at this λ",
+            f"{named.get(COUPLED_NAME, float('nan')):.12f}): DNC also loses at this λ",
             expected_to_hold=False))
     rows.append(CheckRow(
         "Theorem 1", "outside the region: DNC and paired (Eq. 5) optima tie at exactly one λ (n = 1)",
