@@ -707,6 +707,41 @@ class GapProblem:
                                  R.lower, R.upper, {"center": center, "radius": r, "krawczyk": R.name})
         return None
 
+    def star_region(self, center, radii=(1.5, 1.25, 1.0, 0.875, 0.75, 0.625, 0.5, 0.375), shells: int = 24):
+        """A region x̃ ± R around a float point x̃ (a minimiser candidate) with a proven lower bound, by the
+        integral form of Taylor's theorem: for δ = x − x̃,
+            f(x) = f(x̃) + ∇f(x̃)·δ + ∫₀¹ (1 − τ) δᵀ ∇²f(x̃ + τδ) δ dτ,
+        and x̃ + τδ lies in the box x̃ ± τR, so with m_k <= λ_min(∇²f) on x̃ ± r_k (``hessian_lower``;
+        r_k = kR/N) the integral is >= J ‖δ‖², J = Σ_k m_k ∫_{r_{k−1}/R}^{r_k/R} (1 − τ) dτ (outer shells
+        may have m_k < 0: the weight 1 − τ favours the inner ones). If J > 0:
+            min over the box >= f(x̃) − ‖∇f(x̃)‖² / (4J),
+        and f(x̃) is a proven upper bound of the minimum. Returns the largest such box (radius from
+        ``radii``) as a Region, or None. Needs no critical point inside — x̃ only has to be near one."""
+        arb = _arb()
+        x = [arb(c) for c in center]
+        J1 = bx.evaluate(self.f, x, 1)
+        g2 = sum((gi * gi for gi in J1.g), arb(0))
+        for R in radii:
+            R = bx.dyadic_ceil(R)
+            J = arb(0)
+            for k in range(1, shells + 1):
+                r = R * k / shells
+                box = [(c, r) for c in center]
+                m = self.hessian_lower(bx.box_arb(box), box)
+                if not m.is_finite():
+                    J = None
+                    break
+                a, b = arb(k - 1) / shells, arb(k) / shells
+                J = J + m * ((b - a) - (b * b - a * a) / 2)
+            if J is None or not J > 0:
+                continue
+            lower = J1.v - g2 / (4 * J)
+            X = bx.box_arb([(c, R) for c in center])
+            return bx.Region("star", lambda balls, X=X: all(a.contains(b) for a, b in zip(X, balls)),
+                             arb(lower.lower()), arb(J1.v.upper()),
+                             {"center": list(center), "radius": R, "J": str(J), "shells": shells})
+        return None
+
     def search_box(self, upper):
         """Bounded region: f <= U ⇒ each column's CE <= U, so log(1 + e^{−a}) <= 3U and every gap
         a >= −log(e^{3U} − 1); A Σ s^p <= U ⇒ ‖Z̄‖_F <= Σ s_i <= (U/A)^{1/p} (p <= 1) and a gap
