@@ -138,7 +138,8 @@ def test_the_required_certificates_are_committed():
     names = {p.name for p in COMMITTED}
     for required in ("tie_dnc_paired_K4_L2_n1.json", "tie_dnc_paired_K5_L2_n1.json",
                      "order_dnc_paired_K10_L2_n5_lam0.0009765625.json", "theorem1_inequality_K2-200.json",
-                     "theorem7_inequalities_K2-200.json"):
+                     "theorem7_inequalities_K2-200.json",
+                     "global_minimum_K3_L1_n1_lam0.05.json"):
         assert required in names
 
 

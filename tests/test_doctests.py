@@ -9,7 +9,7 @@ MODULES = ["ufmtheory.cli.common", "ufmtheory.limits", "ufmtheory", "ufmtheory.p
            "ufmtheory.atlas", "ufmtheory.coupled", "ufmtheory.coupled_certificate", "ufmtheory.phase", "ufmtheory.losses", "ufmtheory.theorems.label_smoothing",
            "ufmtheory.intervals", "ufmtheory.objective", "ufmtheory.reduction", "ufmtheory.structures",
            "ufmtheory.optimal_value", "ufmtheory.certificates.scale", "ufmtheory.certificates.numbers", "ufmtheory.rootfinding", "ufmtheory.thresholds.tail",
-           "ufmtheory.boxes", "ufmtheory.global_min", "ufmtheory.global_relax", "ufmtheory.global_search",
+           "ufmtheory.boxes", "ufmtheory.global_min", "ufmtheory.global_relax", "ufmtheory.global_certificate", "ufmtheory.global_search",
            "ufmtheory.global_scope"]
 
 

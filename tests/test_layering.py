@@ -33,7 +33,8 @@ LAYERS = [
     ("reduction", {"reduction"}),  # Lemma 1: the loss at critical points as a function of Z's singular values
     ("structures", {"structures", "families", "imbalance", "asymptotics", "closed_forms", "mse", "symbolic"}),
     ("optimisation", {"scale", "optimal_value", "thresholds", "phase", "global_search", "search", "constructions",
-                      "coupled", "coupled_certificate", "atlas", "global_min", "global_relax", "global_scope",
+                      "coupled", "coupled_certificate", "atlas", "global_min", "global_relax", "global_certificate",
+                      "global_scope",
                       "relu", "landscape", "stability", "diagnostics", "training", "sweep", "certificates"}),
     ("theorem checks", {"theorems"}),
     ("interfaces", {"cli", "testing", "__main__"}),

@@ -19,6 +19,8 @@ CALLS = [
     # the theorems' inequalities, exact
     ["certify", "theorem1", "--K-max", "200"],
     ["certify", "theorem7", "--K-max", "200"],
+    # the K = 3 global minimum of the reduced loss at L = 1, λ = 1/20 (DNC; convex relaxation, cell tree)
+    ["certify", "global-minimum", "--K", "3", "--L", "1", "--n", "1", "--lam", "1/20"],
 ]
 
 if __name__ == "__main__":

@@ -888,7 +888,8 @@ def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH,
                "zero_ball_radius": float(GP.zero_ball_radius().mid()) if GP.zero_ball_radius().is_finite() else None,
                "candidates": [round(v, 12) for v, _ in cands[:6]], "minimiser_regions": mins}
     if certificate:
-        raise NotImplementedError("global-minimum certificates (JSON for check-certificate) are not written yet")
+        raise NotImplementedError("certificates of the branch-and-bound route are not written; the relaxation "
+                                  "route's certificate: ufmtheory.global_certificate.write")
     return GlobalResult(P.K, P.L, P.n, P.lam, lo_s, up_s, bool(cert_ok), structure, res.boxes + b1,
                         time.time() - t0, prec, [float(x) for x in y_best],
                         [float(s) for s in np.linalg.svd(np.asarray(y_best).reshape(2, 3), compute_uv=False)],

@@ -19,7 +19,8 @@ objective decreases in t there), with s = (t, t, 0):
 φ is convex with φ'(t) = 0 at t* = log((1 − 2Aβ)/(Aβ)) (Aβ < 1/3; else φ increases on [0, ∞)); the
 minimum over [0, T] is φ(clip(t*)), enclosed in arb.
 Bounded region: CE >= 0 and f(min) <= U give A s₁^p <= U, so s₁ <= S = (U/A)^{1/p}; cells cover
-{S >= s₁ >= s₂ >= 0}. For L = 1 (p = 1) the relaxation is exact on one cell (f is convex).
+{S >= s₁ >= s₂ >= 0}. For L = 1 (p = 1) the relaxation is exact on one cell (f is convex). The bisection
+is recorded as a preorder tree (``RelaxResult.tree``), which ``global_certificate`` writes and replays.
 Upper bound: f at the best DNC scale t (a float t evaluated in arb: f(t(I − 11ᵀ/3)) = log(1 + 2e^{−t}) +
 2A t^p) and any further candidate values the caller proves.
 The enclosure [min over leaves, U] holds the global minimum; a leaf whose bound is >= U − width/2 holds
@@ -51,6 +52,8 @@ class RelaxResult:
     t_dnc: float
     lowest_cells: list = field(default_factory=list)  # [(a1, b1, a2, b2)] cells whose bound is below the cut
     budget_exhausted: bool = False
+    side: float = 0.0  # the cells cover [0, side]² (side a dyadic >= S)
+    tree: str = ""  # preorder: '0'/'1' split along s₁/s₂ (lower half first), 'b' bound, 'e' empty, 'o' open
 
     @property
     def width(self) -> float:
@@ -162,31 +165,38 @@ def relaxed_minimum(P, width: float = 1e-10, upper=None, max_seconds: float = 60
         S = ((U / P.A).log() / P.p).exp()
         Sf = bx.dyadic_ceil(float(S.upper()) * 1.0001 + 1e-12)
         stack = [(0.0, Sf, 0.0, Sf)]
-        n, opened, lowest, low_cells, exhausted = 0, 0, None, [], False
+        n, opened, lowest, low_cells, exhausted, tree = 0, 0, None, [], False, []
         while stack:
             a1, b1, a2, b2 = stack.pop()
             n += 1
             v = cell_lower(P, a1, b1, a2, b2)
             if v is None:
-                continue
+                if a2 >= b1:  # no point with s₁ > s₂ (``cell_lower``'s None for an empty cell)
+                    tree.append("e")
+                    continue
+                v = arb("-inf")  # a non-empty cell without a bound is split, never dropped
             if v.lower() >= cut:
                 lowest = v if lowest is None else min(lowest, v)
+                tree.append("b")
                 continue
             if n > max_cells or time.time() - t0 > max_seconds or max(b1 - a1, b2 - a2) < min_size:
                 exhausted = exhausted or max(b1 - a1, b2 - a2) >= min_size
                 opened += 1
                 low_cells.append((a1, b1, a2, b2))
                 lowest = v if lowest is None else min(lowest, v)
+                tree.append("o")
                 continue
             if b1 - a1 >= b2 - a2:
                 m = (a1 + b1) / 2
                 stack += [(m, b1, a2, b2), (a1, m, a2, b2)]
+                tree.append("0")
             else:
                 m = (a2 + b2) / 2
                 stack += [(a1, b1, m, b2), (a1, b1, a2, m)]
+                tree.append("1")
         lower = arb(min(lowest.lower(), U.upper())) if lowest is not None else U
         cert = float((U - lower).upper()) <= width
-    return RelaxResult(lower, U, cert, n, opened, time.time() - t0, t_d, low_cells, exhausted)
+    return RelaxResult(lower, U, cert, n, opened, time.time() - t0, t_d, low_cells, exhausted, Sf, "".join(tree))
 
 
 def dnc_cells_only(res: RelaxResult, tol: float = 1e-6) -> bool:

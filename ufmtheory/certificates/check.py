@@ -17,9 +17,15 @@ def check_coupled_tie(cert: dict, B, prec: int) -> dict:
     return check_tie_certificate(cert, B, prec)
 
 
+def check_global_minimum(cert: dict, B, prec: int) -> dict:
+    """The K = 3 global minimum (``ufmtheory.global_certificate``, imported only for this claim type)."""
+    from ..global_certificate import check
+    return check(cert, B, prec)
+
+
 _SCALE_CHECKERS = {"optimum": check_optimum, "order": check_order, "tie": check_tie,
                    "user-inequality": check_user_inequality,  # ufmtheory.testing.assert_inequality
-                   "coupled-tie": check_coupled_tie}
+                   "coupled-tie": check_coupled_tie, "global-minimum": check_global_minimum}
 _EXACT_CHECKERS = {"theorem1-inequality": check_theorem1, "theorem7-inequalities": check_theorem7}
 CLAIM_TYPES = tuple(_SCALE_CHECKERS) + tuple(_EXACT_CHECKERS)
 

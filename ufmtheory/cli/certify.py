@@ -3,7 +3,9 @@
 
 Claims: ``optimum`` (a structure's optimal loss/scale), ``order`` (strict order of two optima),
 ``tie`` (exactly one tie λ* of two optima in an interval of width <= 1e-20), ``theorem1`` and
-``theorem7`` (the theorems' inequalities decided exactly for a K range and every L).
+``theorem7`` (the theorems' inequalities decided exactly for a K range and every L), ``coupled-tie``
+(``coupled_certificate``), ``global-minimum`` (the K = 3 global minimum where the convex relaxation
+certifies it, ``global_certificate``; also ``ufmtheory global --certificate FILE``).
 
 A claim that cannot be proven (enclosures that overlap, no sign change …) is a result, not an error:
 one line "not certified: …", exit status 1, and no file. The file goes to --out, or to an automatic
@@ -19,12 +21,13 @@ from fractions import Fraction
 
 from .. import _validate as V
 from .._validate import ParameterError
-from ..limits import CERTIFY_MAX_DIGITS, CERTIFY_MAX_K, CERTIFY_MAX_L, CERTIFY_MAX_N, certify_digits, certify_model
+from ..limits import (CERTIFY_MAX_DIGITS, CERTIFY_MAX_K, CERTIFY_MAX_L, CERTIFY_MAX_N, GLOBAL_MAX_K, GLOBAL_MAX_L,
+                      GLOBAL_MAX_N, GLOBAL_MIN_K, certify_digits, certify_model)
 from ..names import STRUCTURE_NAMES
 from ..report import json_text
 from .common import CommandFailed, OutputFile, exact_number, number_list, write_text
 
-CLAIMS = ("optimum", "order", "tie", "theorem1", "theorem7", "coupled-tie")
+CLAIMS = ("optimum", "order", "tie", "theorem1", "theorem7", "coupled-tie", "global-minimum")
 
 
 def add_parser(sub):
@@ -37,7 +40,10 @@ def add_parser(sub):
                     "(exactly one λ* with equal optima in an interval of width <= 1e-20; located "
                     "numerically first), theorem1 / theorem7 (their inequalities, exact arithmetic), "
                     "coupled-tie (a bracket of the DNC / coupled odd-K family tie, default K=5 L=2 n=1: "
-                    "branch and bound tree + Krawczyk region, re-proved by the checker).",
+                    "branch and bound tree + Krawczyk region, re-proved by the checker), global-minimum (an "
+                    "enclosure of the K = 3 global minimum of the reduced loss where the convex relaxation over "
+                    "singular-value cells certifies it, L = 1 and the zero regime: cell tree replayed by the "
+                    "checker; needs --L and --lam).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("claim", choices=CLAIMS, help="what to certify")
     p.add_argument("--K", type=int, help=f"number of classes (2..{CERTIFY_MAX_K})")
@@ -158,6 +164,21 @@ def _jobs(args) -> list:
             from ..coupled_certificate import tie_certificate
             return tie_certificate(K, L, args.n)
         return [(f"coupled_tie_dnc_K{K}_L{L}_n{args.n}.json", build)]
+    if claim == "global-minimum":
+        K = 3 if args.K is None else args.K
+        _need(args, "L", "lam")
+        V.integer("K", K, GLOBAL_MIN_K, GLOBAL_MAX_K)
+        V.integer("L", args.L, 1, GLOBAL_MAX_L)
+        V.integer("n", args.n, 1, GLOBAL_MAX_N)
+        V.positive("lam", args.lam)
+        if args.digits != 50 or args.backend not in (None, "arb"):  # not silently ignored
+            raise ParameterError("global-minimum is proven with arb at 128 bits: --digits and --backend do not "
+                                 "apply to it")
+
+        def build():
+            from ..global_certificate import write
+            return write(K, args.L, args.n, args.lam)
+        return [(f"global_minimum_K{K}_L{args.L}_n{args.n}_lam{_tag(args.lam)}.json", build)]
     if claim in ("theorem1", "theorem7"):
         name = "theorem1_inequality" if claim == "theorem1" else "theorem7_inequalities"
         return [(f"{name}_K2-{args.K_max}.json",

@@ -1,14 +1,20 @@
 """``ufmtheory global``: a certified enclosure of the global minimum of the reduced DUFM loss (K = 3),
 by interval branch and bound (``ufmtheory.global_min``). The module is named ``global_min`` because
-``global`` is a Python keyword; ``COMMAND`` gives the command its name."""
+``global`` is a Python keyword; ``COMMAND`` gives the command its name.
+
+``--certificate FILE`` also writes a re-checkable certificate (claim type 'global-minimum',
+``ufmtheory.global_certificate``; the convex-relaxation route only: L = 1 and the zero regime). The file
+is checked before any work (existing: refused without ``--force``); a regime the relaxation does not
+certify is a one-line refusal (exit 1) before the branch and bound runs."""
 from __future__ import annotations
 
 import argparse
+import os
 
 from .. import _validate as V
 from ..limits import GLOBAL_MAX_K, GLOBAL_MAX_L, GLOBAL_MIN_K
 from ..report import json_text
-from .common import OutputFile, exact_number
+from .common import CommandFailed, OutputFile, exact_number, write_text
 
 COMMAND = "global"
 
@@ -34,6 +40,10 @@ def add_parser(sub):
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--out", type=OutputFile(suffixes=(".json",)), help="write the result (JSON) here")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--certificate", metavar="FILE", type=OutputFile(suffixes=(".json",)),
+                   help="also write a certificate (claim type global-minimum) that `ufmtheory check-certificate "
+                        "FILE` re-proves; convex-relaxation route only (L = 1, the zero regime)")
+    p.add_argument("--force", action="store_true", help="replace an existing --certificate file")
     p.set_defaults(func=run)
     return p
 
@@ -46,12 +56,19 @@ def run(args) -> int:
     V.integer("starts", args.starts, 1, 1000)
     V.positive("width", args.width)
     V.positive("max-seconds", args.max_seconds)
+    if args.force and not args.certificate:
+        raise V.ParameterError("--force: only with --certificate")
+    if args.certificate and args.out and os.path.abspath(args.out) == os.path.abspath(args.certificate):
+        raise V.ParameterError("--out and --certificate name the same file")
+    cert = _certificate(args) if args.certificate else None
     r = certified_minimum(args.K, args.L, args.n, args.lam, width=args.width, prec=args.prec, starts=args.starts,
                           progress=not args.no_progress, max_seconds=args.max_seconds)
     d = r.to_dict()
     if args.out:
-        from .common import write_text
         write_text(args.out, json_text(d) + "\n")
+    if cert is not None:
+        from ..certificates import fmt
+        write_text(args.certificate, fmt.dumps(cert))
     if args.json:
         print(json_text(d))
     else:
@@ -59,4 +76,29 @@ def run(args) -> int:
               f"(width {d['width']:.3g}; {'certified' if r.certified else 'NOT certified: too wide'})")
         what = "structure" if r.certified else "best point found (the upper bound; not proven to be the minimiser)"
         print(f"{what}: {r.structure}; boxes {r.boxes}; {r.seconds:.1f} s; {r.prec} bits")
+        if cert is not None:
+            print(f"certificate written to {args.certificate}; re-check: ufmtheory check-certificate "
+                  f"{args.certificate}")
     return 0
+
+
+def _certificate(args) -> dict:
+    """The 'global-minimum' certificate, checked by the checker before it is written; the path is
+    checked first (an existing file only with --force), a regime not certified by the relaxation is a
+    ``CommandFailed`` (exit 1) before the branch and bound runs."""
+    try:
+        OutputFile(suffixes=(".json",), overwrite=args.force)(args.certificate)
+    except argparse.ArgumentTypeError as exc:
+        raise CommandFailed(str(exc), status=2) from None
+    from ..certificates import check_certificate
+    from ..certificates.scale import CertificationError
+    from ..global_certificate import write
+    try:
+        cert = write(args.K, args.L, args.n, args.lam, width=args.width, prec=args.prec,
+                     max_seconds=min(5.0, args.max_seconds))
+    except CertificationError as exc:
+        raise CommandFailed(f"no certificate: {exc}") from None
+    rep = check_certificate(cert)
+    if not rep.valid:  # pragma: no cover - the checker re-proves what write computed
+        raise CommandFailed("no certificate: it does not re-check: " + "; ".join(rep.errors))
+    return cert
