@@ -45,8 +45,15 @@ RANK1_MARGIN = 0.05  # run the rank-1 subproblem when a rank-1 float minimum is 
 
 
 def _arb():
-    from flint import arb
-    return arb
+    """python-flint's arb, imported on first use (the module loads without flint)."""
+    global _ARB
+    if _ARB is None:
+        from flint import arb
+        _ARB = arb
+    return _ARB
+
+
+_ARB = None
 
 
 # ---- the problem ----------------------------------------------------------------------------------------
@@ -561,6 +568,10 @@ class GapProblem:
             v = cell_lower(P, dn[0], up[0], dn[1], up[1])
             if v is not None and v.lower() > out.lower():
                 out = arb(v.lower())
+        if self.relax_cut is not None and out.lower() < self.relax_cut:
+            t2 = self.taylor2(balls, box)
+            if t2 is not None and t2 > out.lower():
+                out = arb(t2.lower())
         return out
 
     # regions ------------------------------------------------------------------------------------------
@@ -663,11 +674,37 @@ class GapProblem:
             return bool(s2u.upper() <= r.lower())
         return bx.Region("rank<=1", contains, m1_lower, m1_upper, {})
 
+    def ce_hessian_lower(self, balls):
+        """m <= λ_min(∇²CE) on the box. Column c contributes ℓ(a, b)/3, ℓ = log(1 + e^{−a} + e^{−b}),
+        whose Hessian is [[p_a(1 − p_a), −p_a p_b], [−p_a p_b, p_b(1 − p_b)]] (p_x = e^{−x}/S,
+        p₀ = 1/S, S = 1 + e^{−a} + e^{−b}); Gershgorin's rows give p_a(1 − p_a − p_b) = p_a p₀ and p_b p₀
+        (exact when p_a = p_b). So λ_min(∇²CE) >= min over columns of min(p_a, p_b) p₀ / 3.
+
+        >>> P = Problem(3, 2, 1, Fraction(1, 20)); GP = GapProblem(P)
+        >>> from flint import arb
+        >>> bool(GP.ce_hessian_lower([arb(3)] * 6) > 0)
+        True
+        """
+        arb = _arb()
+        best = None
+        for c in range(3):
+            ea, eb = (-balls[2 * c]).exp(), (-balls[2 * c + 1]).exp()
+            S = ea + eb + 1
+            # p_a p₀ = e^{−a}/S² increases with the other gap b (S falls), so its minimum over the box is
+            # at b's lower end: evaluate there (less dependency than the ball)
+            Sa = ea + (-arb(balls[2 * c + 1].lower())).exp() + 1
+            Sb = (-arb(balls[2 * c].lower())).exp() + eb + 1
+            va = ea / (Sa * Sa) if Sa.is_finite() else ea / (S * S)
+            vb = eb / (Sb * Sb) if Sb.is_finite() else eb / (S * S)
+            v = min(va.lower(), vb.lower())
+            best = v if best is None else min(best, v)
+        return arb(best) / 3
+
     def hessian_lower(self, balls, box):
         """m <= λ_min(∇²f(d)) for every d in the box (an arb; −inf when s₂ may vanish), from
         ∇²f = ∇²CE + ∇²pen and two enclosures that do not lose to dependency:
-        - CE is separable in the gaps, so its Hessian is block diagonal (one 2×2 block per column), enclosed
-          by Jets and bounded below by ``boxes.hessian_min_eigenvalue``;
+        - CE is separable in the gaps, so its Hessian is block diagonal (one 2×2 block per column,
+          ``ce_hessian_lower``);
         - pen(Y) = A Σ φ(s_i), φ(s) = s^p. For a sum of a function of the singular values the Hessian's
           eigenvalues at Y with s₁, s₂ > 0 are φ''(s_i), (φ'(s_i) − φ'(s_j))/(s_i − s_j),
           (φ'(s_i) + φ'(s_j))/(s_i + s_j) and φ'(s_i)/s_i (Lewis & Sendov, "Nonsmooth analysis of singular
@@ -676,8 +713,7 @@ class GapProblem:
           gives λ_min(∇²_d pen) >= A p(p − 1) s₂min^{p−2} (a negative number times MᵀM ⪯ I)."""
         arb = _arb()
         P = self.P
-        _, _, H = bx.gradient_hessian(self.ce, balls)
-        m_ce = bx.hessian_min_eigenvalue(H)
+        m_ce = self.ce_hessian_lower(balls)
         if P.L == 1:
             return m_ce  # p = 1: pen is convex (a norm), its Hessian is PSD where it exists
         _, s2q = self.singular_squares(balls)
@@ -689,6 +725,52 @@ class GapProblem:
         if not s2l > 0:
             return arb("-inf")
         return m_ce + P.A * P.p * (P.p - 1) * bx.pow_nonneg(s2l, P.p - 2)
+
+    def taylor2(self, balls, box):
+        """Second-order lower bound on the box (centre c, radii r): f(c + δ) >= f(c) + ∇f(c)·δ + (m/2)‖δ‖²
+        with m = ``hessian_lower`` (Taylor with the Lagrange remainder; m may be negative), minimised
+        exactly per coordinate: −g_i²/(2m) if m > 0 and |g_i| <= m r_i, else −|g_i| r_i + (m/2) r_i².
+        ``boxes.taylor2_lower`` is the same bound with a generic Hessian enclosure, which here loses
+        to dependency (±0.3 gradient/Hessian widths where the structured bound is exact up to rounding)."""
+        arb = _arb()
+        m = self.hessian_lower(balls, box)
+        if not m.is_finite():
+            return None
+        Jc = bx.evaluate(self.f, [arb(mid) for mid, _ in box], 1)
+        if not (Jc.v.is_finite() and all(bx.finite(gi) for gi in Jc.g)):
+            return None
+        tot = Jc.v
+        for gi, (_, r) in zip(Jc.g, box):
+            ga = arb(abs(gi).upper())
+            ra = arb(r)
+            if m > 0 and ga <= m * ra:
+                tot = tot - ga * ga / (2 * m)
+            else:
+                tot = tot - ga * ra + m * ra * ra / 2
+        return tot if tot.is_finite() else None
+
+    @staticmethod
+    def _aligned(center, R, lattice, spacing: float = 0.125):
+        """[(mid, rad)] of the largest box inside center ± R with faces on the bisection grid of ``lattice``
+        (faces at lo + j·h, h = 2·rad/2^k <= ``spacing``, exact dyadics); center ± R itself without one."""
+        if lattice is None:
+            return [(c, R) for c in center]
+        out = []
+        for c, (m, r) in zip(center, lattice):
+            h = 2 * r
+            while h > spacing:
+                h /= 2
+            lo0 = m - r
+            a = lo0 + math.ceil((c - R - lo0) / h) * h
+            b = lo0 + math.floor((c + R - lo0) / h) * h
+            if Fraction(a) < Fraction(c) - Fraction(R):  # float rounding of the quotient: stay inside
+                a += h
+            if Fraction(b) > Fraction(c) + Fraction(R):
+                b -= h
+            if b <= a:
+                return [(c, R) for c in center]
+            out.append(((a + b) / 2, (b - a) / 2))
+        return out
 
     def convex_region(self, R, radii=(1.0, 0.7, 0.5, 0.35, 0.25, 0.18, 0.125, 0.09, 0.0625)):
         """A larger region around a Krawczyk region ``R`` (unique critical point d* in its box, f(d*)
@@ -707,7 +789,8 @@ class GapProblem:
                                  R.lower, R.upper, {"center": center, "radius": r, "krawczyk": R.name})
         return None
 
-    def star_region(self, center, radii=(1.5, 1.25, 1.0, 0.875, 0.75, 0.625, 0.5, 0.375), shells: int = 24):
+    def star_region(self, center, radii=(1.5, 1.25, 1.0, 0.875, 0.75, 0.625, 0.5, 0.375), shells: int = 24,
+                    lattice=None):
         """A region x̃ ± R around a float point x̃ (a minimiser candidate) with a proven lower bound, by the
         integral form of Taylor's theorem: for δ = x − x̃,
             f(x) = f(x̃) + ∇f(x̃)·δ + ∫₀¹ (1 − τ) δᵀ ∇²f(x̃ + τδ) δ dτ,
@@ -716,7 +799,16 @@ class GapProblem:
         may have m_k < 0: the weight 1 − τ favours the inner ones). If J > 0:
             min over the box >= f(x̃) − ‖∇f(x̃)‖² / (4J),
         and f(x̃) is a proven upper bound of the minimum. Returns the largest such box (radius from
-        ``radii``) as a Region, or None. Needs no critical point inside — x̃ only has to be near one."""
+        ``radii``) as a Region, or None. Needs no critical point inside — x̃ only has to be near one.
+        ``lattice`` (the branch and bound's search box [(mid, rad)]): the region is shrunk to the largest
+        box inside x̃ ± R whose faces lie on that box's bisection grid at spacing <= 1/8, so bisected boxes
+        never straddle its faces below that level (``_aligned``).
+
+        >>> GP = GapProblem(Problem(3, 2, 1, Fraction(1, 20)))
+        >>> S = GP.star_region([3.327098] * 6)
+        >>> S.data["radius"], bool(S.lower <= 0.40363304900201 <= S.upper)
+        (1.0, True)
+        """
         arb = _arb()
         x = [arb(c) for c in center]
         J1 = bx.evaluate(self.f, x, 1)
@@ -736,7 +828,7 @@ class GapProblem:
             if J is None or not J > 0:
                 continue
             lower = J1.v - g2 / (4 * J)
-            X = bx.box_arb([(c, R) for c in center])
+            X = bx.box_arb(self._aligned(center, R, lattice))
             return bx.Region("star", lambda balls, X=X: all(a.contains(b) for a, b in zip(X, balls)),
                              arb(lower.lower()), arb(J1.v.upper()),
                              {"center": list(center), "radius": R, "J": str(J), "shells": shells})
@@ -850,13 +942,17 @@ def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH,
         # around each smooth minimiser, the largest box on which f is proven convex (``convex_region``;
         # at L = 2, λ = 0.05 radius 0.375 against the Krawczyk box's 0.0156)
         convex = [C for C in (GP.convex_region(R) for R in smooth) if C is not None]
-        regions = [GP.unordered_region(), GP.zero_region()] + convex + smooth
+        # and the larger region with a proven lower bound from the integral Taylor remainder
+        # (``star_region``; radius 1.0 at L = 2, λ = 1/20)
+        star = [S for S in (GP.star_region(R.data["center"], lattice=box) for R in smooth) if S is not None]
+        regions = [GP.unordered_region(), GP.zero_region()] + star + convex + smooth
         if res1 is not None:
             regions.append(GP.local_tube(res1.lower, res1.upper))
-    # Jets (mean-value form, gradient pruning) only pay near smooth minimisers; elsewhere the hook is
-    # the sharper and cheaper bound.
+    # Jets (mean-value form, gradient pruning) only pay near smooth minimisers without a star region;
+    # elsewhere the hook (with its structured second-order bound ``GapProblem.taylor2``) is the sharper
+    # and cheaper bound (at L = 2, λ = 1/20 no box was gradient-pruned).
     res = bx.minimise(GP.f, box, U, regions, width=width, prec=prec, interior=True,
-                      lower_hook=GP.lower_hook, progress=progress, jets=bool(smooth or res1 is not None),
+                      lower_hook=GP.lower_hook, progress=progress, jets=bool(not star and (smooth or res1 is not None)),
                       second_order=bool(second_order and smooth),
                       max_seconds=max(1.0, max_seconds - (time.time() - t0)), max_boxes=max_boxes)
     with bx.precision(prec):

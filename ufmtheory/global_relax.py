@@ -37,8 +37,15 @@ from . import boxes as bx
 
 
 def _arb():
-    from flint import arb
-    return arb
+    """python-flint's arb, imported on first use (the module loads without flint)."""
+    global _ARB
+    if _ARB is None:
+        from flint import arb
+        _ARB = arb
+    return _ARB
+
+
+_ARB = None
 
 
 @dataclass

@@ -36,7 +36,8 @@ def add_parser(sub):
     p.add_argument("--width", type=float, default=1e-10, help="target width of the enclosure")
     p.add_argument("--prec", type=int, default=128, help="working precision (bits)")
     p.add_argument("--starts", type=int, default=12, help="float multi-start runs for the candidates")
-    p.add_argument("--max-seconds", type=float, default=60.0, help="time budget of the branch and bound")
+    p.add_argument("--max-seconds", type=float, default=300.0,
+                   help="time budget of the branch and bound (the DNC regime at L = 2 needs ~100 s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--out", type=OutputFile(suffixes=(".json",)), help="write the result (JSON) here")
     p.add_argument("--json", action="store_true", help="print JSON")
