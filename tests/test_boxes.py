@@ -277,6 +277,12 @@ def test_tree_with_a_region_leaf_before_a_split_replays():
         assert bx.check_tree(f, box, res.tree, [R], res.cut, interior=True) <= 0
 
 
+def _problem_l2():
+    """(Problem, GapProblem, f in gap coordinates through Y and numpy's SVD) at K = 3, L = 2, λ = 1/20."""
+    P = G.Problem(3, 2, 1, Fraction(1, 20))
+    return P, G.GapProblem(P), lambda d: P.f_float(P.y_from_zbar(np.array(G.zbar_from_gaps(d)).T))
+
+
 def _fd_hessian(fun, x, h=1e-4):
     n = len(x)
     H = np.zeros((n, n))
@@ -307,11 +313,7 @@ def test_penalty_hessian_smallest_eigenvalue_is_phi_second_derivative():
 
 
 def test_hessian_lower_bounds_sampled_hessians_and_convex_region():
-    P = G.Problem(3, 2, 1, Fraction(1, 20))
-    GP = G.GapProblem(P)
-
-    def f_gap(d):
-        return P.f_float(P.y_from_zbar(np.array(G.zbar_from_gaps(d)).T))
+    P, GP, f_gap = _problem_l2()
     rng = np.random.default_rng(3)
     for _ in range(6):
         mid = rng.uniform(1.5, 4, 6)
@@ -352,11 +354,7 @@ def test_rank1_bound_below_sampled_loss():
 
 def test_star_region_and_structured_taylor_bound_below_samples():
     # star region: f >= its lower on samples inside (f through Y and numpy's SVD); taylor2: below samples
-    P = G.Problem(3, 2, 1, Fraction(1, 20))
-    GP = G.GapProblem(P)
-
-    def f_gap(d):
-        return P.f_float(P.y_from_zbar(np.array(G.zbar_from_gaps(d)).T))
+    P, GP, f_gap = _problem_l2()
     rng = np.random.default_rng(9)
     with bx.precision(128):
         S = GP.star_region([3.327098] * 6)

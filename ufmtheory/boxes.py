@@ -440,22 +440,24 @@ def hessian_min_eigenvalue(H) -> arb:
     return best
 
 
-def taylor2_lower(func, balls, box):
+def taylor2_lower(func, balls, box, m=None):
     """Second-order lower bound of f on a box X with centre c, radii r (Taylor with Lagrange remainder,
     H(X) the interval Hessian, m <= λ_min(H(X)) from ``hessian_min_eigenvalue``):
         f(x) >= f(c) + ∇f(c)·δ + (m/2)‖δ‖² >= f(c) + Σ_i min_{|δ_i| <= r_i} (g_i δ_i + (m/2) δ_i²),
     δ = x − c; the one-dimensional minima are exact: −g_i²/(2m) if m > 0 and |g_i| <= m r_i, else
     −|g_i| r_i + (m/2) r_i² (any sign of m). Tight near a non-degenerate minimum, where the first-order
-    forms lose f − f_min. Returns an arb lower bound or None.
+    forms lose f − f_min. ``m``: the caller's own proven lower bound of λ_min on the box, used instead of
+    the generic Jet Hessian (which can lose much to dependency). Returns an arb lower bound or None.
     >>> f = lambda v: (v[0] - 0.25).square() + v[1].square()
     >>> lo = taylor2_lower(f, [arb(0, 0.5), arb(0, 0.5)], [(0.0, 0.5), (0.0, 0.5)])
     >>> bool(lo <= 0) and float(lo) > -1e-12
     True
     """
-    J = evaluate(func, balls, 2)
-    n = len(balls)
-    H = [[J.h[min(i, j)][max(i, j)] for j in range(n)] for i in range(n)]
-    m = hessian_min_eigenvalue(H)
+    if m is None:
+        J = evaluate(func, balls, 2)
+        n = len(balls)
+        H = [[J.h[min(i, j)][max(i, j)] for j in range(n)] for i in range(n)]
+        m = hessian_min_eigenvalue(H)
     if not m.is_finite():
         return None
     Jc = evaluate(func, [arb(mid) for mid, _ in box], 1)
