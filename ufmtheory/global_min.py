@@ -800,15 +800,17 @@ class GapProblem:
         for R in radii:
             R = bx.dyadic_ceil(R)
             J = arb(0)
+            r_prev = 0.0
             for k in range(1, shells + 1):
-                r = R * k / shells
+                r = R * k / shells  # a float: the τ-interval below is taken from it exactly
                 box = [(c, r) for c in center]
                 m = self.hessian_lower(bx.box_arb(box), box)
                 if not m.is_finite():
                     J = None
                     break
-                a, b = arb(k - 1) / shells, arb(k) / shells
+                a, b = arb(r_prev) / R, arb(r) / R  # x̃ + τδ ∈ x̃ ± r for τ <= r/R
                 J = J + m * ((b - a) - (b * b - a * a) / 2)
+                r_prev = r
             if J is None or not J > 0:
                 continue
             lower = J1.v - g2 / (4 * J)
