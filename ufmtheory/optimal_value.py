@@ -134,9 +134,19 @@ class Curve:
         _, dh, d2h = self.moments(t, 3)
         return (2 - self.p) * dh + t * d2h
 
+    def psi_dpsi(self, t):
+        """(ψ(t), ψ'(t)) from one evaluation of the moments (the same numbers as ``psi``, ``dpsi``)."""
+        h, dh, d2h = self.moments(t, 3)
+        return (1 - self.p) * h + t * dh, (2 - self.p) * dh + t * d2h
+
     def crit_value(self, t):
         """F(t) = ḡ(t) + A t h(t): the loss of the critical point with scale t (at μ = φ(t)/P)."""
         return self.fit(t) + self.A * t * self.h(t)
+
+    def crit_value_slope(self, t):
+        """(F(t), dF/dt = A ψ(t)) from one evaluation of the moments (the numbers of ``crit_value``, ``psi``)."""
+        h, dh, _ = self.moments(t, 2)
+        return self.fit(t) + self.A * t * h, self.A * ((1 - self.p) * h + t * dh)
 
     def mu_of(self, t):
         return self.phi(t) / self.P
@@ -190,14 +200,14 @@ class Curve:
                             ts, ps = mpmath.mpf(0), self.h(mpmath.mpf(0))
                         else:
                             k = gk + ("peak", br["peak"][0])
-                            ts = newton_bracket(self.psi, self.dpsi, *br["peak"], x0=guess(k))
+                            ts = newton_bracket(None, None, *br["peak"], x0=guess(k), fdf=self.psi_dpsi)
                             remember(k, ts)
                             ps = self.phi(ts)
                         if br["valley"] is None:
                             te, pe = mpmath.inf, mpmath.mpf(0)
                         else:
                             k = gk + ("valley", br["valley"][0])
-                            te = newton_bracket(self.psi, self.dpsi, *br["valley"], x0=guess(k))
+                            te = newton_bracket(None, None, *br["valley"], x0=guess(k), fdf=self.psi_dpsi)
                             remember(k, te)
                             pe = max(self.phi(te), mpmath.mpf(0))
                         out.append(Branch(ts, te, ps, pe, br["peak"], br["valley"]))
@@ -297,7 +307,12 @@ def component_zero_threshold(cv: Curve):
         z = cv.zero_value
         for i, br in enumerate(cv.branches()):
             G = lambda t: cv.crit_value(t) - z  # noqa: E731
-            if br.peak is None or G(br.t_start) <= 0:
+
+            def GdG(t):
+                F, dF = cv.crit_value_slope(t)
+                return F - z, dF
+            G0 = None if br.peak is None else G(br.t_start)
+            if br.peak is None or G0 <= 0:
                 cand = (br.phi_start / cv.P, None, i)
             else:
                 if br.t_end != mpmath.inf:
@@ -310,7 +325,7 @@ def component_zero_threshold(cv: Curve):
                     while G(te) >= 0:
                         te *= 2
                 gk = (cv.comp.types, cv.comp.svals, cv.L, "zero", i)
-                tz = newton_bracket(G, lambda t: cv.A * cv.psi(t), br.t_start, te, x0=guess(gk))
+                tz = newton_bracket(None, None, br.t_start, te, x0=guess(gk), fa=G0, fdf=GdG)
                 remember(gk, tz)
                 cand = (cv.mu_of(tz), tz, i)
             if cand[0] > best[0]:

@@ -202,6 +202,8 @@ def newton_bracket(f, df, a, b, x0=None, fa=None, fdf=None, tol_factor: int = 8,
         else:
             b = x
         xn = x - fx / d if d != 0 else None
+        if xn is not None and a <= xn <= b and abs(xn - x) <= tol * abs(xn):
+            return xn  # converged; xn may round onto an end of the bracket (the root is that close)
         if xn is None or not (a < xn < b):
             xn = (a + b) / 2
         if abs(xn - x) <= tol * abs(xn) or b - a <= tol * abs(b):
