@@ -17,6 +17,7 @@ threshold search (``thresholds``) rests on.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import mpmath
@@ -305,12 +306,26 @@ def named_family(name: str, K: int) -> Family:
 
 
 def default_families(K: int) -> list:
-    """DNC, paired (Eq. 5), for odd K >= 3 the two-scale families paired2 and paired2c, and the polygon."""
+    """DNC, paired (Eq. 5), for odd K >= 3 the two-scale families paired2 and paired2c, and the polygon.
+
+    A fresh list of shared (immutable) ``Family`` objects: built once per K and process (the exact
+    structures and their gap types cost sympy work that a phase grid would repeat for every L)."""
+    if isinstance(K, int) and not isinstance(K, bool):
+        return list(_default_families(K))
+    return list(_build_default_families(K))  # not cached: validated (and refused) by the constructors
+
+
+@functools.lru_cache(maxsize=64)
+def _default_families(K: int) -> tuple:
+    return _build_default_families(K)
+
+
+def _build_default_families(K) -> tuple:
     fams = [from_structure(dnc(K)), from_structure(paired(K))]
     if K % 2 == 1 and K >= 3:
         fams += [paired_two_scale(K), paired_centred(K)]
     fams.append(from_structure(polygon(K)))
-    return fams
+    return tuple(fams)
 
 
 def merge_equivalent(families: list) -> list:
