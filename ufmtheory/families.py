@@ -50,6 +50,12 @@ class Component:
             memo[key] = compute()
         return memo[key]
 
+    def __getstate__(self):
+        """Pickled without the remembered facts (they may hold closures; they are recomputed on demand)."""
+        state = dict(self.__dict__)
+        state.pop("_facts", None)
+        return state
+
     def numbers(self, dps: int):
         """(types as mpf, singular values as mpf) at ``dps`` digits (fresh lists; mpf are immutable)."""
         def compute():

@@ -154,7 +154,11 @@ class Curve:
     # ---- interval versions -----------------------------------------------------------------------
     def interval_functions(self, B):
         """(fit, h, h', h'') enclosures over a backend interval X, gaps enclosed exactly (``intervals.enclose_exact``);
-        h, h', h'' from ``losses.IntervalGapMoments``."""
+        h, h', h'' from ``losses.IntervalGapMoments``. Built once per component, backend and precision
+        (they depend on nothing else; the enclosures of the gaps go through sympy)."""
+        return self.comp._memo(("interval_functions", B.name, B.bits()), lambda: self._interval_functions(B))
+
+    def _interval_functions(self, B):
         zero = B.point(0)
         G = IntervalGapMoments(B, [(enclose_exact(B, w), [enclose_exact(B, g) for g in gs], [B.point(int(m)) for m in ms])
                                    for w, gs, ms in self.comp.types])
@@ -200,14 +204,16 @@ class Curve:
                             ts, ps = mpmath.mpf(0), self.h(mpmath.mpf(0))
                         else:
                             k = gk + ("peak", br["peak"][0])
-                            ts = newton_bracket(None, None, *br["peak"], x0=guess(k), fdf=self.psi_dpsi)
+                            ts = newton_bracket(None, None, *br["peak"], x0=guess(k), fdf=self.psi_dpsi,
+                                                fa=_proven_sign_at(br["peak"][0], +1))
                             remember(k, ts)
                             ps = self.phi(ts)
                         if br["valley"] is None:
                             te, pe = mpmath.inf, mpmath.mpf(0)
                         else:
                             k = gk + ("valley", br["valley"][0])
-                            te = newton_bracket(None, None, *br["valley"], x0=guess(k), fdf=self.psi_dpsi)
+                            te = newton_bracket(None, None, *br["valley"], x0=guess(k), fdf=self.psi_dpsi,
+                                                fa=_proven_sign_at(br["valley"][0], -1))
                             remember(k, te)
                             pe = max(self.phi(te), mpmath.mpf(0))
                         out.append(Branch(ts, te, ps, pe, br["peak"], br["valley"]))
@@ -284,6 +290,13 @@ class Curve:
                 val = self.fit(t) + self.A * c * tp
                 out.append(Candidate(t, val, self.A * self.P * tp, i))
             return out
+
+
+def _proven_sign_at(lo, sign: int):
+    """ψ's sign at the lower end ``lo`` of an isolating bracket (+1 before a peak, −1 before a valley:
+    proven by the isolation), as the ``fa`` of ``newton_bracket`` (which only uses its sign), when ``lo``
+    is exact at the working precision; else None (newton_bracket then evaluates ψ there)."""
+    return mpmath.mpf(sign) if mpmath.mpf(lo) == lo else None
 
 
 # ---- the certified decomposition (cached) ---------------------------------------------------------
@@ -498,6 +511,11 @@ class IntervalCurve:
             self.pm1 = self.p - 1
             self.zero = self.fit_iv(B.point(0))
             self.zero_pt = B.point(0)
+            # exact constants of the solver and of the root brackets (powers of two: exact at any precision)
+            self._two, self._half, self._five_fourths = B.point(2), B.point(mpmath.mpf(1) / 2), B.point(mpmath.mpf("1.25"))
+            self._tol = B.point(mpmath.mpf(2) ** (-(self.prec - 6)))
+            self._quarter = B.point(mpmath.mpf(1) / 4)
+            self._eps = [B.point(mpmath.mpf(2) ** (-(self.prec - 10 - 8 * k))) for k in range(self.prec // 8)]
             self.branch_data = []
             for br in curve.branches():
                 if br.peak is None:
@@ -542,10 +560,10 @@ class IntervalCurve:
         if te is not None:
             b = F.lo(te)
         else:
-            two = B.point(2)
+            two = self._two
             b = F.mid(a * two) if F.sgn(a - 1) > 0 else B.point(1)
             if hint is not None and F.lt(b, hint):
-                b = F.mid(hint * B.point(mpmath.mpf("1.25")))
+                b = F.mid(hint * self._five_fourths)
             while True:
                 s = F.sgn(self.phi(b) - c)
                 if s < 0:
@@ -554,12 +572,12 @@ class IntervalCurve:
                     a = b
                 b = b * two
         logc = B.log(c)
-        half = B.point(mpmath.mpf(1) / 2)
+        half = self._half
         if hint is not None and F.lt(a, hint) and F.lt(hint, b):
             x = hint
         else:
             x = F.mid((a + b) * half) if (F.sgn(a) == 0 or F.sgn(b - a * 4) < 0) else F.mid(B.exp((B.log(a) + B.log(b)) * half))
-        tol = B.point(mpmath.mpf(2) ** (-(self.prec - 6)))
+        tol = self._tol
         p1 = self.cv.p == 1
         for _ in range(4 * self.prec + 50):
             h = self.h_iv(x)
@@ -650,9 +668,8 @@ class IntervalCurve:
                 h0 = None if hints is None else hints.get(i)
                 t, a, b = self._solve(i, c, h0)
                 T = None
-                for k in range(self.prec // 8):
-                    eps = B.point(mpmath.mpf(2) ** (-(self.prec - 10 - 8 * k)))
-                    if k and F.sgn(eps - B.point(mpmath.mpf(1) / 4)) > 0:
+                for k, eps in enumerate(self._eps):
+                    if k and F.sgn(eps - self._quarter) > 0:
                         break
                     lo, hi = F.mid(t - t * eps), F.mid(t + t * eps)
                     lo = lo if F.lt(a, lo) else a
