@@ -184,13 +184,13 @@ def _cyclotomic_zero(d):
 
 
 def _same(x, y) -> bool:
-    d = sp.expand(sp.sympify(x) - sp.sympify(y))
-    if d == 0:
+    e = sp.expand(sp.sympify(x) - sp.sympify(y))
+    if e == 0:
         return True
-    exact = _cyclotomic_zero(d)  # rationals and cosines of rational multiples of π (the polygon's gaps)
+    exact = _cyclotomic_zero(e)  # rationals and cosines of rational multiples of π (the polygon's gaps)
     if exact is not None:
         return exact
-    d = sp.nsimplify(sp.simplify(d))
+    d = sp.nsimplify(sp.simplify(x - y))
     if d == 0:
         return True
     try:
