@@ -111,3 +111,20 @@ def test_interval_backend_fallback_agrees():
     Ba, Bb = backend("arb"), backend("mpmath.iv")
     for x, y in zip(a, b):
         assert max(Ba.lower(x[0]), Bb.lower(y[0])) <= min(Ba.upper(x[0]), Bb.upper(y[0]))
+
+
+def test_component_facts_remembered_and_not_pickled():
+    """Component facts (numbers at a precision, superiority, γ, signature, interval functions) are computed
+    once; they equal a fresh component's, and a pickled component carries none of them."""
+    import pickle
+    fam = default_families(7)[-1]  # the polygon: gaps 1 − cos(2πk/7), decided by sympy
+    comp = fam.components[0]
+    first = (comp.numbers(30), comp.min_positive_gap(), comp.weakly_superior(), comp.strictly_superior(),
+             comp.signature())
+    assert comp.numbers(30) == first[0] and comp.numbers(30) is not comp.numbers(30)  # fresh lists, same numbers
+    FamilyCurves(fam, 2, 20, prec=64).value(mpmath.mpf("0.01"))  # remembers the interval functions too
+    clone = pickle.loads(pickle.dumps(comp))
+    assert clone == comp and "_facts" not in clone.__dict__ and "_facts" in comp.__dict__
+    fresh = (clone.numbers(30), clone.min_positive_gap(), clone.weakly_superior(), clone.strictly_superior(),
+             clone.signature())
+    assert fresh == first

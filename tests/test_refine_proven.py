@@ -88,3 +88,22 @@ def test_near_fold_falls_back_to_the_full_isolation():
         assert abs((t1 + t2) / 2 / ts - 1) < mpmath.mpf(10) ** -10
     with pytest.raises(PrecisionError):  # two roots 1e-35 apart: not reproducible to 50 digits
         scale.optimal_scale_of(_fold_problem(-mpmath.mpf(10) ** -70), "fold", model, dps=50)
+
+
+@pytest.mark.parametrize("dps", [20, 50, 80])
+def test_newton_bracket_stops_when_a_converged_step_rounds_onto_the_bracket(dps):
+    """F(x) = x − c, c = 1/3 carried to twice the working precision: one Newton step lands on the mpf x*
+    nearest c, F(x*) ≠ 0 makes x* an end of the bracket, and the next step rounds back onto x*. That is
+    convergence (3 evaluations: F(a), F(x₀), F(x*)), not a step leaving the bracket (which used to bisect
+    the whole bracket: 65 evaluations at 20 digits)."""
+    from ufmtheory.rootfinding import newton_bracket
+    with mpmath.workdps(2 * dps):
+        c = mpmath.mpf(1) / 3
+    calls = []
+    with mpmath.workdps(dps):
+        def fdf(x):
+            calls.append(x)
+            return x - c, mpmath.mpf(1)
+        x = newton_bracket(None, None, 0, 1, x0=mpmath.mpf("0.3"), fdf=fdf)
+        assert len(calls) <= 3
+        assert abs(x - c) <= mpmath.eps * c

@@ -1,6 +1,9 @@
 """Thresholds in λ (ties, folds, zero thresholds) against independent routes: hand-written closed forms
 optimised and bisected with mpmath, Eq. 19's maximum, the L = 1 closed form, recomputation at higher
 precision, interval enclosures, and dense scans for missed crossings."""
+import json
+import os
+
 import mpmath
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -182,3 +185,48 @@ def test_phase_certified_thresholds_5_2():
     for t in ph.thresholds + ph.pair_ties[0].ties:
         with mpmath.workdps(100):
             assert t.enclosure is not None and t.enclosure[0] <= t.value <= t.enclosure[1]
+
+
+GOLDEN = os.path.join(os.path.dirname(__file__), "data", "phase_cells_44e7453.json")
+
+
+@pytest.mark.parametrize("KL", [(5, 2), (6, 1), (7, 1), (7, 3), (16, 4)])
+def test_phase_cells_unchanged_by_the_performance_work(KL):
+    """Issue 10 made phase cells faster (remembered exact facts, shared moments, seeded Newton): every
+    printed field of these cells — endpoints, switches to 50 digits, folds, ties, box and evaluation
+    counts — equals the output of the code before it (recorded at commit 44e7453), 'seconds' aside.
+    (7, 1) decides its L = 1 endpoint boxes with the cyclotomic equality test; (6, 1) with the
+    shortcut for endpoint proofs that must fail."""
+    from ufmtheory.phase import cell
+    with open(GOLDEN, encoding="utf-8") as fh:
+        want = {(c["K"], c["L"]): c for c in json.load(fh)["cells"]}[KL]
+    got = json.loads(json.dumps(cell(*KL)))
+    got.pop("seconds")
+    assert got == want
+
+
+def test_cyclotomic_zero_decides_cosine_sums_exactly():
+    """Rational + Σ r cos(qπ) is decided by reduction modulo the cyclotomic polynomial; the answers agree
+    with 60-digit evaluation and with sympy's simplify/equals route, and anything else is left to sympy
+    (None)."""
+    import sympy as sp
+    from ufmtheory.families import default_families
+    from ufmtheory.thresholds.search import _cyclotomic_zero, _exact_zero_thresholds_L1, _same
+    pi = sp.pi
+    assert _cyclotomic_zero(sp.expand(sp.cos(2 * pi / 7) + sp.cos(4 * pi / 7) + sp.cos(6 * pi / 7) + sp.Rational(1, 2)))
+    assert _cyclotomic_zero(sp.expand(sp.cos(2 * pi / 7) + sp.cos(4 * pi / 7) + sp.cos(6 * pi / 7))) is False
+    assert _cyclotomic_zero(sp.cos(pi / 5) - sp.cos(2 * pi / 5) - sp.Rational(1, 2)) is True  # (1+√5)/4 − (√5−1)/4
+    assert _cyclotomic_zero(sp.sqrt(2) - 1) is None and _cyclotomic_zero(sp.cos(1) - 1) is None
+    for K in (7, 13):
+        thr = [z for f in default_families(K) for z in _exact_zero_thresholds_L1(f)]
+        for x in thr:
+            for y in thr:
+                d = sp.expand(x - y)
+                numeric = abs(sp.N(d, 60)) < sp.Float("1e-50")
+                exact = _cyclotomic_zero(d)
+                assert exact is None or exact == numeric
+                assert _same(x, y) == numeric
+        poly = _exact_zero_thresholds_L1(default_families(K)[-1])[0]  # the polygon's h(0)/P, a cosine sum
+        assert _cyclotomic_zero(sp.expand(poly - sp.Rational(1, K))) is True
+        d = sp.nsimplify(sp.simplify(poly - sp.Rational(1, K)))  # sympy's route (the one _same used alone)
+        assert d == 0 or d.equals(0)

@@ -17,6 +17,7 @@ threshold search (``thresholds``) rests on.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import mpmath
@@ -40,13 +41,31 @@ class Component:
     types: tuple
     svals: tuple
 
+    def _memo(self, key, compute):
+        """``compute()`` once per component and ``key``: every fact below depends only on the (immutable)
+        fields, and deciding them goes through sympy (evalf, positivity), which the threshold
+        search would otherwise repeat for every curve it builds."""
+        memo = self.__dict__.setdefault("_facts", {})  # frozen dataclass: bypass __setattr__
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
+
+    def __getstate__(self):
+        """Pickled without the remembered facts (they may hold closures; they are recomputed on demand)."""
+        state = dict(self.__dict__)
+        state.pop("_facts", None)
+        return state
+
     def numbers(self, dps: int):
-        """(types as mpf, singular values as mpf) at ``dps`` digits."""
-        with mpmath.workdps(dps):
-            types = [(evaluate_exact(sp.sympify(w), dps), [evaluate_exact(sp.sympify(g), dps) for g in gs], [int(m) for m in ms])
-                     for w, gs, ms in self.types]
-            sv = [evaluate_exact(sp.sympify(s), dps) for s in self.svals]
-        return types, sv
+        """(types as mpf, singular values as mpf) at ``dps`` digits (fresh lists; mpf are immutable)."""
+        def compute():
+            with mpmath.workdps(dps):
+                types = tuple((evaluate_exact(sp.sympify(w), dps), tuple(evaluate_exact(sp.sympify(g), dps) for g in gs),
+                               tuple(int(m) for m in ms)) for w, gs, ms in self.types)
+                sv = tuple(evaluate_exact(sp.sympify(s), dps) for s in self.svals)
+            return types, sv
+        types, sv = self._memo(("numbers", int(dps)), compute)
+        return [(w, list(gs), list(ms)) for w, gs, ms in types], list(sv)
 
     @property
     def weight(self):
@@ -54,29 +73,37 @@ class Component:
 
     def min_positive_gap(self):
         """γ = smallest positive gap (exact), or None if the component has no positive gap."""
-        pos = [g for _, gs, _ in self.types for g in gs if _positive(g)]
-        if not pos:
-            return None
-        return min(pos, key=lambda g: float(sp.N(g, 30)))
+        def compute():
+            pos = [g for _, gs, _ in self.types for g in gs if _positive(g)]
+            if not pos:
+                return None
+            return min(pos, key=lambda g: float(sp.N(g, 30)))
+        return self._memo("min_positive_gap", compute)
 
     def strictly_superior(self) -> bool:
         """Every column: the own gap 0 is unique and all other gaps are > 0 (paper Def. 3)."""
-        for _, gs, ms in self.types:
-            for g, m in zip(gs, ms):
-                if g == 0:
-                    if m != 1:
+        def compute():
+            for _, gs, ms in self.types:
+                for g, m in zip(gs, ms):
+                    if g == 0:
+                        if m != 1:
+                            return False
+                    elif not _positive(g):
                         return False
-                elif not _positive(g):
-                    return False
-        return True
+            return True
+        return self._memo("strictly_superior", compute)
 
     def weakly_superior(self) -> bool:
         """Every gap >= 0 (the own-class logit is a maximum, possibly tied)."""
-        return all(g == 0 or _positive(g) for _, gs, _ in self.types for g in gs)
+        return self._memo("weakly_superior",
+                          lambda: all(g == 0 or _positive(g) for _, gs, _ in self.types for g in gs))
 
     def signature(self, dps: int = 40) -> tuple:
         """Scale-free fingerprint: gaps and singular values divided by γ, rounded to dps−10 digits.
         Two components with equal signatures have identical optimal-value functions V(μ)."""
+        return self._memo(("signature", int(dps)), lambda: self._signature(dps))
+
+    def _signature(self, dps: int) -> tuple:
         gamma = self.min_positive_gap()
         with mpmath.workdps(dps):
             gm = evaluate_exact(gamma, dps) if gamma is not None else mpmath.mpf(1)
@@ -285,12 +312,26 @@ def named_family(name: str, K: int) -> Family:
 
 
 def default_families(K: int) -> list:
-    """DNC, paired (Eq. 5), for odd K >= 3 the two-scale families paired2 and paired2c, and the polygon."""
+    """DNC, paired (Eq. 5), for odd K >= 3 the two-scale families paired2 and paired2c, and the polygon.
+
+    A fresh list of shared (immutable) ``Family`` objects: built once per K and process (the exact
+    structures and their gap types cost sympy work that a phase grid would repeat for every L)."""
+    if isinstance(K, int) and not isinstance(K, bool):
+        return list(_default_families(K))
+    return list(_build_default_families(K))  # not cached: validated (and refused) by the constructors
+
+
+@functools.lru_cache(maxsize=64)
+def _default_families(K: int) -> tuple:
+    return _build_default_families(K)
+
+
+def _build_default_families(K) -> tuple:
     fams = [from_structure(dnc(K)), from_structure(paired(K))]
     if K % 2 == 1 and K >= 3:
         fams += [paired_two_scale(K), paired_centred(K)]
     fams.append(from_structure(polygon(K)))
-    return fams
+    return tuple(fams)
 
 
 def merge_equivalent(families: list) -> list:

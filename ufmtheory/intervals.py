@@ -124,6 +124,10 @@ class ArbBackend(IntervalBackend):
 
     name = "arb"
 
+    def __init__(self):
+        # the hot elementary functions as arb's own methods: no Python frame per call (same results)
+        self.exp, self.log = arb.exp, arb.log
+
     @contextmanager
     def precision(self, bits: int):
         old = flint.ctx.prec

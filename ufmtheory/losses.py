@@ -210,33 +210,55 @@ class IntervalGapMoments:
         self.types = [(w, list(gs), list(ms)) for w, gs, ms in types]
         self.ratio = [[[ms[k] / ms[j] for k in range(len(gs))] for j in range(len(gs))] for _, gs, ms in self.types]
         self.diffs = [[[gs[k] - gs[j] for k in range(len(gs))] for j in range(len(gs))] for _, gs, _ in self.types]
+        self._zero = B.point(0)  # exact at every precision
+        self._recent: dict = {}
 
     def pis(self, X, i: int) -> list:
         """π_j(X) of gap type ``i``."""
-        ratio, diffs = self.ratio[i], self.diffs[i]
+        return self._all_pis(X)[i]
+
+    def _type_pis(self, negX, i: int) -> list:
+        ratio, diffs, exp = self.ratio[i], self.diffs[i], self.B.exp
+        zero = self._zero
         out = []
         for j in range(len(ratio)):
-            s = self.B.point(0)
-            for k in range(len(ratio)):
-                s = s + (1 if k == j else ratio[j][k] * self.B.exp(-X * diffs[j][k]))
+            rj, dj = ratio[j], diffs[j]
+            s = zero
+            for k in range(len(rj)):
+                s = s + (1 if k == j else rj[k] * exp(negX * dj[k]))
             out.append(1 / s)
         return out
 
+    def _all_pis(self, X) -> list:
+        """π of every type at X; the last few X (by identity, at the current precision) are remembered,
+        since h, h' and h'' are usually asked at the same X one after another (same numbers either way:
+        backend intervals are immutable)."""
+        key = (id(X), self.B.bits())
+        hit = self._recent.get(key)
+        if hit is not None and hit[0] is X:
+            return hit[1]
+        negX = -X
+        out = [self._type_pis(negX, i) for i in range(len(self.types))]
+        if len(self._recent) >= 8:
+            self._recent.clear()
+        self._recent[key] = (X, out)  # holds X: its id cannot be reused while remembered
+        return out
+
     def h(self, X):
-        total = self.B.point(0)
-        for i, (w, gs, _) in enumerate(self.types):
-            pi = self.pis(X, i)
-            mean = self.B.point(0)
+        zero = self._zero
+        total = zero
+        for (w, gs, _), pi in zip(self.types, self._all_pis(X)):
+            mean = zero
             for g, q in zip(gs, pi):
                 mean = mean + g * q
             total = total + w * mean
         return total
 
     def dh(self, X):
-        total = self.B.point(0)
-        for i, (w, gs, _) in enumerate(self.types):
-            pi, diffs = self.pis(X, i), self.diffs[i]
-            var = self.B.point(0)
+        zero = self._zero
+        total = zero
+        for (w, gs, _), pi, diffs in zip(self.types, self._all_pis(X), self.diffs):
+            var = zero
             for a in range(len(gs)):
                 for b in range(a + 1, len(gs)):
                     var = var + pi[a] * pi[b] * diffs[b][a] ** 2
@@ -244,12 +266,12 @@ class IntervalGapMoments:
         return total
 
     def d2h(self, X):
-        total = self.B.point(0)
-        for i, (w, gs, _) in enumerate(self.types):
-            pi, diffs = self.pis(X, i), self.diffs[i]
-            k3 = self.B.point(0)
+        zero = self._zero
+        total = zero
+        for (w, gs, _), pi, diffs in zip(self.types, self._all_pis(X), self.diffs):
+            k3 = zero
             for a in range(len(gs)):
-                dev = self.B.point(0)
+                dev = zero
                 for b in range(len(gs)):
                     if b != a:
                         dev = dev + pi[b] * diffs[b][a]

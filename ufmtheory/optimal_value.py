@@ -134,9 +134,19 @@ class Curve:
         _, dh, d2h = self.moments(t, 3)
         return (2 - self.p) * dh + t * d2h
 
+    def psi_dpsi(self, t):
+        """(ψ(t), ψ'(t)) from one evaluation of the moments (the same numbers as ``psi``, ``dpsi``)."""
+        h, dh, d2h = self.moments(t, 3)
+        return (1 - self.p) * h + t * dh, (2 - self.p) * dh + t * d2h
+
     def crit_value(self, t):
         """F(t) = ḡ(t) + A t h(t): the loss of the critical point with scale t (at μ = φ(t)/P)."""
         return self.fit(t) + self.A * t * self.h(t)
+
+    def crit_value_slope(self, t):
+        """(F(t), dF/dt = A ψ(t)) from one evaluation of the moments (the numbers of ``crit_value``, ``psi``)."""
+        h, dh, _ = self.moments(t, 2)
+        return self.fit(t) + self.A * t * h, self.A * ((1 - self.p) * h + t * dh)
 
     def mu_of(self, t):
         return self.phi(t) / self.P
@@ -144,7 +154,11 @@ class Curve:
     # ---- interval versions -----------------------------------------------------------------------
     def interval_functions(self, B):
         """(fit, h, h', h'') enclosures over a backend interval X, gaps enclosed exactly (``intervals.enclose_exact``);
-        h, h', h'' from ``losses.IntervalGapMoments``."""
+        h, h', h'' from ``losses.IntervalGapMoments``. Built once per component, backend and precision
+        (they depend on nothing else; the enclosures of the gaps go through sympy)."""
+        return self.comp._memo(("interval_functions", B.name, B.bits()), lambda: self._interval_functions(B))
+
+    def _interval_functions(self, B):
         zero = B.point(0)
         G = IntervalGapMoments(B, [(enclose_exact(B, w), [enclose_exact(B, g) for g in gs], [B.point(int(m)) for m in ms])
                                    for w, gs, ms in self.comp.types])
@@ -190,14 +204,16 @@ class Curve:
                             ts, ps = mpmath.mpf(0), self.h(mpmath.mpf(0))
                         else:
                             k = gk + ("peak", br["peak"][0])
-                            ts = newton_bracket(self.psi, self.dpsi, *br["peak"], x0=guess(k))
+                            ts = newton_bracket(None, None, *br["peak"], x0=guess(k), fdf=self.psi_dpsi,
+                                                fa=_proven_sign_at(br["peak"][0], +1))
                             remember(k, ts)
                             ps = self.phi(ts)
                         if br["valley"] is None:
                             te, pe = mpmath.inf, mpmath.mpf(0)
                         else:
                             k = gk + ("valley", br["valley"][0])
-                            te = newton_bracket(self.psi, self.dpsi, *br["valley"], x0=guess(k))
+                            te = newton_bracket(None, None, *br["valley"], x0=guess(k), fdf=self.psi_dpsi,
+                                                fa=_proven_sign_at(br["valley"][0], -1))
                             remember(k, te)
                             pe = max(self.phi(te), mpmath.mpf(0))
                         out.append(Branch(ts, te, ps, pe, br["peak"], br["valley"]))
@@ -276,6 +292,13 @@ class Curve:
             return out
 
 
+def _proven_sign_at(lo, sign: int):
+    """ψ's sign at the lower end ``lo`` of an isolating bracket (+1 before a peak, −1 before a valley:
+    proven by the isolation), as the ``fa`` of ``newton_bracket`` (which only uses its sign), when ``lo``
+    is exact at the working precision; else None (newton_bracket then evaluates ψ there)."""
+    return mpmath.mpf(sign) if mpmath.mpf(lo) == lo else None
+
+
 # ---- the certified decomposition (cached) ---------------------------------------------------------
 
 def component_zero_threshold(cv: Curve):
@@ -297,7 +320,12 @@ def component_zero_threshold(cv: Curve):
         z = cv.zero_value
         for i, br in enumerate(cv.branches()):
             G = lambda t: cv.crit_value(t) - z  # noqa: E731
-            if br.peak is None or G(br.t_start) <= 0:
+
+            def GdG(t):
+                F, dF = cv.crit_value_slope(t)
+                return F - z, dF
+            G0 = None if br.peak is None else G(br.t_start)
+            if br.peak is None or G0 <= 0:
                 cand = (br.phi_start / cv.P, None, i)
             else:
                 if br.t_end != mpmath.inf:
@@ -310,7 +338,7 @@ def component_zero_threshold(cv: Curve):
                     while G(te) >= 0:
                         te *= 2
                 gk = (cv.comp.types, cv.comp.svals, cv.L, "zero", i)
-                tz = newton_bracket(G, lambda t: cv.A * cv.psi(t), br.t_start, te, x0=guess(gk))
+                tz = newton_bracket(None, None, br.t_start, te, x0=guess(gk), fa=G0, fdf=GdG)
                 remember(gk, tz)
                 cand = (cv.mu_of(tz), tz, i)
             if cand[0] > best[0]:
@@ -483,6 +511,11 @@ class IntervalCurve:
             self.pm1 = self.p - 1
             self.zero = self.fit_iv(B.point(0))
             self.zero_pt = B.point(0)
+            # exact constants of the solver and of the root brackets (powers of two: exact at any precision)
+            self._two, self._half, self._five_fourths = B.point(2), B.point(mpmath.mpf(1) / 2), B.point(mpmath.mpf("1.25"))
+            self._tol = B.point(mpmath.mpf(2) ** (-(self.prec - 6)))
+            self._quarter = B.point(mpmath.mpf(1) / 4)
+            self._eps = [B.point(mpmath.mpf(2) ** (-(self.prec - 10 - 8 * k))) for k in range(self.prec // 8)]
             self.branch_data = []
             for br in curve.branches():
                 if br.peak is None:
@@ -527,10 +560,10 @@ class IntervalCurve:
         if te is not None:
             b = F.lo(te)
         else:
-            two = B.point(2)
+            two = self._two
             b = F.mid(a * two) if F.sgn(a - 1) > 0 else B.point(1)
             if hint is not None and F.lt(b, hint):
-                b = F.mid(hint * B.point(mpmath.mpf("1.25")))
+                b = F.mid(hint * self._five_fourths)
             while True:
                 s = F.sgn(self.phi(b) - c)
                 if s < 0:
@@ -539,12 +572,12 @@ class IntervalCurve:
                     a = b
                 b = b * two
         logc = B.log(c)
-        half = B.point(mpmath.mpf(1) / 2)
+        half = self._half
         if hint is not None and F.lt(a, hint) and F.lt(hint, b):
             x = hint
         else:
             x = F.mid((a + b) * half) if (F.sgn(a) == 0 or F.sgn(b - a * 4) < 0) else F.mid(B.exp((B.log(a) + B.log(b)) * half))
-        tol = B.point(mpmath.mpf(2) ** (-(self.prec - 6)))
+        tol = self._tol
         p1 = self.cv.p == 1
         for _ in range(4 * self.prec + 50):
             h = self.h_iv(x)
@@ -635,9 +668,8 @@ class IntervalCurve:
                 h0 = None if hints is None else hints.get(i)
                 t, a, b = self._solve(i, c, h0)
                 T = None
-                for k in range(self.prec // 8):
-                    eps = B.point(mpmath.mpf(2) ** (-(self.prec - 10 - 8 * k)))
-                    if k and F.sgn(eps - B.point(mpmath.mpf(1) / 4)) > 0:
+                for k, eps in enumerate(self._eps):
+                    if k and F.sgn(eps - self._quarter) > 0:
                         break
                     lo, hi = F.mid(t - t * eps), F.mid(t + t * eps)
                     lo = lo if F.lt(a, lo) else a

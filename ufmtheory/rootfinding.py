@@ -180,7 +180,8 @@ def refine_root(f: Callable, a, b):
 def newton_bracket(f, df, a, b, x0=None, fa=None, fdf=None, tol_factor: int = 8, rtol=None):
     """The root of f in [a, b] (f(a), f(b) of opposite signs) to the current mpmath precision:
     Newton's method with the derivative ``df``, falling back to bisection whenever a step leaves the
-    shrinking bracket (hand-written: mpmath.findroot's Newton has no bracket safeguard).
+    shrinking bracket (hand-written: mpmath.findroot's Newton has no bracket safeguard); a step below
+    the tolerance ends the iteration even when it rounds onto an end of the bracket.
     ``fdf(x)`` -> (f, f') may replace f and df when both come from one computation; ``fa`` = f(a).
     ``rtol``: relative tolerance (default ``tol_factor``·eps); set it to the accuracy of f when f is
     only known to fewer digits than the working precision."""
@@ -202,6 +203,8 @@ def newton_bracket(f, df, a, b, x0=None, fa=None, fdf=None, tol_factor: int = 8,
         else:
             b = x
         xn = x - fx / d if d != 0 else None
+        if xn is not None and a <= xn <= b and abs(xn - x) <= tol * abs(xn):
+            return xn  # converged; xn may round onto an end of the bracket (the root is that close)
         if xn is None or not (a < xn < b):
             xn = (a + b) / 2
         if abs(xn - x) <= tol * abs(xn) or b - a <= tol * abs(b):

@@ -77,20 +77,29 @@ class Structure:
         """Logit gap S_cc − S_{c'c} of class c against class c'."""
         return self.matrix[c, c] - self.matrix[c_other, c]
 
-    def column_gaps(self, c: int) -> tuple:
-        """Multiset of gaps S_cc − S_{c'c} over c' (c' = c included, gap 0), as sorted (gap, count)."""
+    def column_gaps(self, c: int, _order: dict | None = None) -> tuple:
+        """Multiset of gaps S_cc − S_{c'c} over c' (c' = c included, gap 0), as sorted (gap, count).
+        ``_order``: a dict remembering each gap's sort key (value, then srepr) across columns."""
         counts: dict = {}
         for cp in range(self.K):
             g = self.gap(cp, c)
             counts[g] = counts.get(g, 0) + 1
-        return tuple(sorted(counts.items(), key=lambda kv: (float(kv[0].evalf(30)), sp.srepr(kv[0]))))
+        order = {} if _order is None else _order
+
+        def key(kv):
+            g = kv[0]
+            if g not in order:
+                order[g] = (float(g.evalf(30)), sp.srepr(g))
+            return order[g]
+        return tuple(sorted(counts.items(), key=key))
 
     def column_types(self) -> tuple:
         """Columns grouped by identical gap multisets: tuple of (list of classes, gaps)."""
         if "types" not in self._cache:
             groups: dict = {}
+            order: dict = {}  # the same gaps recur in every column (circulant patterns): sort keys once
             for c in range(self.K):
-                key = self.column_gaps(c)
+                key = self.column_gaps(c, order)
                 groups.setdefault(key, []).append(c)
             self._cache["types"] = tuple((tuple(cs), key) for key, cs in groups.items())
         return self._cache["types"]

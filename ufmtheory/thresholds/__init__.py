@@ -26,7 +26,8 @@ SPEC §2); at n = 1 and one λ for all factors, μ = λ, and λ_n = μ·n^{−1/
   (t → 0); the box ending there is decided by ``search.make_l1_endpoint_rule`` (a comparison of h'(0)-type curvatures
   proven with intervals).
 - Each tie is then refined by safeguarded Newton on D (D' from the envelope theorem) at the two
-  ``precision.working_precisions`` (dps+15 and dps+30 digits); both must agree to dps digits.
+  ``precision.working_precisions`` (dps+15 and dps+30 digits), started from a 25-digit solve
+  (``switches.SEED_DPS``); both must agree to dps digits.
   ``certify=True`` also encloses it: the signs of D at μ*(1 ± 10^-(dps+3)) are proven with interval
   arithmetic.
 

@@ -155,7 +155,41 @@ def _exact_zero_thresholds_L1(fam: Family) -> list:
     return out
 
 
+def _cyclotomic_zero(d):
+    """Is d = r₀ + Σ r_k cos(q_k π) (rationals r, q) zero? Exact: with ζ = e^{2πi/M} (M the common
+    denominator of the q_k/2), d = P(ζ) for a polynomial P over Q, and P(ζ) = 0 iff the cyclotomic
+    polynomial Φ_M (the minimal polynomial of ζ) divides P. None if d is not of that form."""
+    rat, terms = sp.Integer(0), []
+    for term, c in d.as_coefficients_dict().items():
+        if not c.is_Rational:
+            return None
+        if term == 1:
+            rat += c
+        elif isinstance(term, sp.cos) and (term.args[0] / sp.pi).is_Rational:
+            terms.append((term.args[0] / sp.pi / 2, c))
+        else:
+            return None
+    if not terms:
+        return rat == 0
+    M = int(sp.ilcm(*[q.q for q, _ in terms]))
+    coeffs = [sp.Integer(0)] * M
+    coeffs[0] += rat
+    for q, c in terms:  # cos(2πq) = (ζ^a + ζ^{−a})/2, a = qM
+        a = int(q * M) % M
+        coeffs[a] += c / 2
+        coeffs[-a % M] += c / 2
+    z = sp.Symbol("z")
+    P = sp.Poly(list(reversed(coeffs)), z, domain=sp.QQ)
+    return P.rem(sp.Poly(sp.cyclotomic_poly(M, z), z, domain=sp.QQ)).is_zero
+
+
 def _same(x, y) -> bool:
+    e = sp.expand(sp.sympify(x) - sp.sympify(y))
+    if e == 0:
+        return True
+    exact = _cyclotomic_zero(e)  # rationals and cosines of rational multiples of π (the polygon's gaps)
+    if exact is not None:
+        return exact
     d = sp.nsimplify(sp.simplify(x - y))
     if d == 0:
         return True
@@ -180,6 +214,10 @@ def make_l1_endpoint_rule(fcs: list, L: int):
     floats = [[float(sp.N(z, 30)) for z in thr] for thr in exact]
     same_cache: dict = {}
     proven: dict = {}  # (x, y) -> (U proven, sign) ; failures: (x, y) -> U that failed
+    # (x, y) -> {sign: the smallest lower end of a piece where g was proven to have that sign}: once g is
+    # known to take both signs in [0, u], no proof for any U >= u exists, so such a call fails without
+    # evaluating g (recorded as the failure it is)
+    seen: dict = {}
 
     def prove(x, y, icx, Px, icy, Py, U):
         B = fcs[x].B
@@ -188,6 +226,10 @@ def make_l1_endpoint_rule(fcs: list, L: int):
         if U <= done and sgn is not None:
             return sgn
         if ("fail", key) in proven and U >= proven[("fail", key)]:
+            return None
+        both = seen.setdefault(key, {})
+        if len(both) == 2 and U >= max(both.values()):
+            proven[("fail", key)] = min(U, proven.get(("fail", key), mpmath.inf))
             return None
 
         def g(X):
@@ -200,10 +242,24 @@ def make_l1_endpoint_rule(fcs: list, L: int):
                 return sgn
             lo, hi = pieces.pop()
             s = B.sign(g(B.hull(lo, hi)))
+            if s != 0 and lo < both.get(s, mpmath.inf):
+                both[s] = lo
             if s != 0 and (sgn is None or s == sgn):
                 sgn = s
                 continue
-            if s != 0 or hi - lo < U * mpmath.mpf(2) ** -14:
+            if s != 0:
+                break
+            if hi - lo < U * mpmath.mpf(2) ** -14:
+                # g may vanish in [lo, hi]: look right of it for a point where g has the other sign
+                # (then every later U beyond that point fails at once, see ``seen``)
+                if sgn is not None:
+                    q, step = hi, hi - lo
+                    while q + step < min(U, both.get(-sgn, mpmath.inf)):
+                        q += step
+                        if B.sign(g(B.point(q))) == -sgn:
+                            both[-sgn] = q
+                            break
+                        step *= 4
                 break
             m = (lo + hi) / 2
             pieces += [(m, hi), (lo, m)]

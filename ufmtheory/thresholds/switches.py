@@ -17,10 +17,17 @@ from .zero import Threshold
 
 # ---- refining a tie ------------------------------------------------------------------------------------
 
+#: Digits of the first, cheap solve of a tie (a Newton start for the two working precisions).
+SEED_DPS = 25
+
+
 def _refine_tie(fx: Family, fy: Family, L: int, a, b, wdps: int, hints=None, x0=None):
     """The unique zero of D = V_X − V_Y in [a, b] at wdps digits (safeguarded Newton, D' exact).
     With ``x0`` (a lower-precision root) plain Newton from x0 is tried first; it must stay in [a, b]
-    and converge quadratically, else the bracketed iteration runs."""
+    and converge quadratically, else the bracketed iteration runs. Plain Newton stops at a step below
+    16·eps, or once a (shrinking) step is below 2^−(prec/2 + 8): in the quadratic regime the error
+    after that step is of the order of its square, below the rounding noise of D (which can keep a
+    further step from ever reaching 16·eps when D is a difference of two larger values)."""
     X, Y = FamilyCurves(fx, L, wdps), FamilyCurves(fy, L, wdps)
     if hints:
         X._hints.update({k: dict(v) for k, v in hints[0].items()})
@@ -36,6 +43,7 @@ def _refine_tie(fx: Family, fy: Family, L: int, a, b, wdps: int, hints=None, x0=
         if x0 is not None:
             x = mpmath.mpf(x0)
             tol = mpmath.eps * 16
+            quad = mpmath.mpf(2) ** (-(mpmath.mp.prec // 2 + 8))
             prev = None
             for _ in range(12):
                 Dx, dD = D(x)
@@ -49,6 +57,8 @@ def _refine_tie(fx: Family, fy: Family, L: int, a, b, wdps: int, hints=None, x0=
                     return xn
                 if prev is not None and step > prev / 2:
                     break
+                if step <= quad * abs(xn):
+                    return xn
                 prev, x = step, xn
 
         Da, _ = D(a)
@@ -84,7 +94,11 @@ def refine_switch(fx: Family, fy: Family, L: int, a, b, dps: int = DEFAULT_DPS, 
     """The tie of fx and fy in the box [a, b] (exactly one, from ``branch_and_bound``), to dps digits.
     ``hints``: (FamilyValue of fx, FamilyValue of fy) near the box, for starting scales."""
     hh = (hints[0].hints(), hints[1].hints()) if hints else None
-    runs = []  # the higher precision starts Newton from the lower one's root
+    runs = []  # each precision starts Newton from the previous root: SEED_DPS digits, then the two checked ones
+    try:
+        runs.append(_refine_tie(fx, fy, L, a, b, SEED_DPS, hh))
+    except ArithmeticError:  # (PrecisionError) no seed: the first working precision brackets on its own
+        pass
 
     def fn(wdps):
         runs.append(_refine_tie(fx, fy, L, a, b, wdps, hh, x0=runs[-1] if runs else None))
