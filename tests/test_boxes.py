@@ -227,8 +227,8 @@ def test_dnc_regime_certified_at_L1_contains_dnc_optimum():
     r = G.certified_minimum(3, 1, 1, "1/20", starts=4)
     assert r.certified and Fraction(r.upper) - Fraction(r.lower) <= Fraction(1, 10 ** 10)
     v = scale.optimal_scale(structures.dnc(3), DeepUFM(3, 1, n=1, lam=Fraction(1, 20)), dps=40).loss
-    mpmath.mp.dps = 40
-    assert mpmath.mpf(r.lower) - mpmath.mpf("1e-30") <= v <= mpmath.mpf(r.upper) + mpmath.mpf("1e-30")
+    with mpmath.workdps(40):  # not mp.dps = 40: that leaks into later tests in the same worker
+        assert mpmath.mpf(r.lower) - mpmath.mpf("1e-30") <= v <= mpmath.mpf(r.upper) + mpmath.mpf("1e-30")
     assert r.structure == "dnc"
 
 

@@ -230,3 +230,17 @@ def test_cyclotomic_zero_decides_cosine_sums_exactly():
         assert _cyclotomic_zero(sp.expand(poly - sp.Rational(1, K))) is True
         d = sp.nsimplify(sp.simplify(poly - sp.Rational(1, K)))  # sympy's route (the one _same used alone)
         assert d == 0 or d.equals(0)
+
+
+@pytest.mark.parametrize("KL", [(6, 1), (5, 2)])
+def test_phase_cells_do_not_depend_on_the_callers_mpmath_precision(KL):
+    """A caller (or an earlier test) that leaves mpmath.mp.dps raised must not change a cell: the search
+    runs at its own precisions (``precision.default_ambient_precision``). Before that, (6, 1)'s DNC/paired
+    tie search took 66 evaluations instead of 2 after ``mp.dps = 30``."""
+    from ufmtheory.phase import cell
+    with open(GOLDEN, encoding="utf-8") as fh:
+        want = {(c["K"], c["L"]): c for c in json.load(fh)["cells"]}[KL]
+    with mpmath.workdps(30):
+        got = json.loads(json.dumps(cell(*KL)))
+    got.pop("seconds")
+    assert got == want

@@ -8,7 +8,7 @@ import mpmath
 
 from .. import _validate as V
 from ..families import default_families, merge_equivalent
-from ..precision import DEFAULT_DPS, SEARCH_BITS, check_dps, nstr
+from ..precision import DEFAULT_DPS, default_ambient_precision, SEARCH_BITS, check_dps, nstr
 from .search import SEARCH_DPS, branch_and_bound, make_l1_endpoint_rule, search_curves
 from .switches import refine_switch, ties
 from .tail import alpha, search_start, tail_bound, v0_lower
@@ -42,6 +42,7 @@ class Phase:
         return any(name in lab.split("=") for lab in self.winners())
 
 
+@default_ambient_precision
 def phase(K: int, L: int, families: list | None = None, dps: int = DEFAULT_DPS, search_dps: int = SEARCH_DPS,
           search_bits: int = SEARCH_BITS, certify: bool = False, backend=None, pairs=(), mu_floor=None) -> Phase:
     """The phase diagram of one (K, L) in μ (= λ at n = 1): every switch of the winner, to dps digits.

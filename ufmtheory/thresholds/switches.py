@@ -9,7 +9,7 @@ import mpmath
 from .. import _validate as V
 from ..families import Family
 from ..optimal_value import FamilyCurves, newton_bracket
-from ..precision import DEFAULT_DPS, SEARCH_BITS, PrecisionError, check_dps, nstr, recompute_and_check, working_precisions
+from ..precision import DEFAULT_DPS, default_ambient_precision, SEARCH_BITS, PrecisionError, check_dps, nstr, recompute_and_check, working_precisions
 from .search import SEARCH_DPS, branch_and_bound, difference_sign, make_l1_endpoint_rule, search_curves
 from .tail import alpha, search_start, tail_bound, v0_lower
 from .zero import Threshold
@@ -133,6 +133,7 @@ class TieReport:
                 "unresolved": [[nstr(a, 12), nstr(b, 12)] for a, b in self.unresolved]}
 
 
+@default_ambient_precision
 def ties(fx: Family, fy: Family, L: int, dps: int = DEFAULT_DPS, search_dps: int = SEARCH_DPS,
          search_bits: int = SEARCH_BITS, certify: bool = False, backend=None, mu_floor=None,
          _curves=None, _cache=None) -> TieReport:
