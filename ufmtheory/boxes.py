@@ -352,12 +352,17 @@ def krawczyk_region(func, center, radius, prec: int = DEFAULT_PREC, steps: int =
             if not shrunk:
                 break
         v = evaluate(func, Xk, 0).v
-        return Region(name, _inside(X), v.lower(), v.upper(),
+        return Region(name, inside(X), v.lower(), v.upper(),
                       {"center": [float(c) for c in center], "radius": float(radius),
                        "point": [a.str(radius=True, more=True) for a in Xk]})
 
 
-def _inside(X):
+def inside(X):
+    """The ``Region.contains`` test of the box X (a list of balls): every ball of a box lies in X's.
+
+    >>> inside([arb(0, 1), arb(0, 1)])([arb(0.5, 0.25), arb(0, 0.5)])
+    True
+    """
     def contains(balls):
         return all(a.contains(b) for a, b in zip(X, balls))
     return contains

@@ -467,6 +467,48 @@ def frobenius_squared_min(balls):
     return tot
 
 
+class SingularRanges:
+    """Enclosures of s₁, s₂ of Z̄ = M d on one box, computed once per box and shared by the hook's
+    bounds: Weyl from the centre, s_i ∈ s_i(c) ± ρ with ρ = ‖radii‖₂ (s_i is 1-Lipschitz in the Frobenius
+    norm and ‖M‖ = 1), and the direct enclosure of the closed form (``direct``, computed when first asked).
+
+    >>> from flint import arb
+    >>> GP = GapProblem(Problem(3, 2, 1, Fraction(1, 20)))
+    >>> sv = SingularRanges(GP, [arb(3, 0.25)] * 6)
+    >>> bool(0 < sv.s2_lower() <= 3 <= sv.s2_upper())
+    True
+    """
+
+    def __init__(self, GP, balls):
+        arb = _arb()
+        self.GP, self.balls = GP, balls
+        self.rho = arb(sum((arb(b.rad()) ** 2 for b in balls), arb(0)).upper()).sqrt()
+        self.s1q_c, self.s2q_c = GP.singular_squares([arb(b.mid()) for b in balls])
+        self._direct = None
+
+    @property
+    def direct(self):
+        """(s₁², s₂²) enclosed over the box directly."""
+        if self._direct is None:
+            self._direct = self.GP.singular_squares(self.balls)
+        return self._direct
+
+    def weyl(self, i: int):
+        """(lower, upper) balls of s_i (i = 1, 2) by Weyl from the centre."""
+        s = (self.s1q_c if i == 1 else self.s2q_c.nonnegative_part()).sqrt()
+        return (s - self.rho).nonnegative_part(), s + self.rho
+
+    def s2_upper(self):
+        """An upper bound of s₂: the smaller of the direct and the Weyl bounds (an exact arb)."""
+        arb = _arb()
+        return arb(min(arb(self.direct[1].upper()).sqrt().upper(), self.weyl(2)[1].upper()))
+
+    def s2_lower(self):
+        """A lower bound of s₂: the larger of the direct and the Weyl bounds (an exact arb)."""
+        arb = _arb()
+        return arb(max(arb(self.direct[1].nonnegative_part().lower()).sqrt().lower(), self.weyl(2)[0].lower()))
+
+
 class GapProblem:
     """The reduced loss in gap coordinates: f(d) = CE(d) + A (s₁^p + s₂^p)(M d) (``Problem`` supplies
     A, p, U; the singular values of Z̄ = M d are those of Y = Uᵀ Z̄, Uᵀ U = I)."""
@@ -477,8 +519,8 @@ class GapProblem:
         with bx.precision(P.prec):
             self.third = arb(1) / 3
             self.logK = P.logK
-        self.relax = False  # use the cell relaxation in ``lower_hook`` (set with ``relax_cut``)
-        self.relax_cut = None
+        self.relax = False  # use the cell relaxation in ``lower_hook``
+        self.cut = None  # the branch and bound's cut: the hook's costlier bounds run only below it
         self.rank1_lower = None  # m₁ lower bound (arb): enables ``rank1_bound`` in ``lower_hook``
 
     def ce(self, d):
@@ -535,29 +577,23 @@ class GapProblem:
         P = self.P
         hi = [arb(b.upper()) for b in balls]
         ce = self.ce(hi)
-        c = [arb(m) for m, _ in box]
-        rho = arb(sum(r * r for _, r in box)).sqrt()
-        s1q, s2q = self.singular_squares(c)
-        s1 = (s1q.sqrt() - rho).nonnegative_part()
-        s2 = (s2q.nonnegative_part().sqrt() - rho).nonnegative_part()
+        sv = SingularRanges(self, balls)
+        (s1, s1h), (s2, s2h) = sv.weyl(1), sv.weyl(2)
         pen = bx.pow_nonneg(arb(s1.lower()), P.q * 2) + bx.pow_nonneg(arb(s2.lower()), P.q * 2)
         pen2 = bx.pow_nonneg(arb(frobenius_squared_min(balls).lower()), P.q)
         pen = arb(max(pen.lower(), pen2.lower()))
         out = ce + pen * P.A
-        if self.rank1_lower is not None and P.L > 1 and out.lower() < self.relax_cut:
-            s2l = arb(s2.lower())
-            s2u = arb(min((s2q.nonnegative_part().sqrt() + rho).upper(), self.s2_upper(balls).upper()))
+        if self.rank1_lower is not None and P.L > 1 and out.lower() < self.cut:
+            s2l, s2u = arb(s2.lower()), sv.s2_upper()
             v = self.rank1_bound(s2l, s2u, P.g)
-            if v < self.relax_cut:
+            if v < self.cut:
                 v = max(v, self.rank1_bound(s2l, s2u, self.tube_gradient(balls, s2u)))
             if v > out.lower():
                 out = arb(v)
-        if self.relax and out.lower() < self.relax_cut:
+        if self.relax and out.lower() < self.cut:
             # the convex relaxation on the box's singular-value cell (``global_relax.cell_lower``):
             # s_i in [s_i(centre) − ρ, s_i(centre) + ρ] (Weyl), intersected with the direct enclosure
-            s1h = s1q.sqrt() + rho
-            s2h = s2q.nonnegative_part().sqrt() + rho
-            d1q, d2q = self.singular_squares(balls)
+            d1q, d2q = sv.direct
             hi1 = min(s1h.upper(), d1q.upper().sqrt()) if d1q.is_finite() else s1h.upper()
             hi2 = min(s2h.upper(), d2q.nonnegative_part().upper().sqrt()) if d2q.is_finite() else s2h.upper()
             lo1 = max(s1.lower(), d1q.nonnegative_part().lower().sqrt()) if d1q.is_finite() else s1.lower()
@@ -568,8 +604,8 @@ class GapProblem:
             v = cell_lower(P, dn[0], up[0], dn[1], up[1])
             if v is not None and v.lower() > out.lower():
                 out = arb(v.lower())
-        if self.relax_cut is not None and out.lower() < self.relax_cut:
-            t2 = self.taylor2(balls, box)
+        if self.cut is not None and out.lower() < self.cut:
+            t2 = self.taylor2(balls, box, sv)
             if t2 is not None and t2 > out.lower():
                 out = arb(t2.lower())
         return out
@@ -617,16 +653,6 @@ class GapProblem:
             return bool(r[0][0] > r[1][1] or r[1][0] > r[2][1])
         return bx.Region("unordered", contains, arb("inf"), None, {})
 
-    def s2_upper(self, balls):
-        """An upper bound of s₂ on the box: the direct enclosure, or Weyl from the centre (s₂(c) + ρ)."""
-        arb = _arb()
-        _, s2q = self.singular_squares(balls)
-        s2u = arb(s2q.upper()).sqrt()
-        c = [arb(b.mid()) for b in balls]
-        rho = arb(sum((arb(b.rad()) ** 2 for b in balls), arb(0)).upper()).sqrt()
-        _, s2c = self.singular_squares(c)
-        return arb(min(s2u.upper(), (s2c.nonnegative_part().sqrt() + rho).upper()))
-
     def tube_gradient(self, balls, s2u):
         """G >= ‖∇CE(Z̄₁)‖_F for every rank-1 truncation Z̄₁ of a point of the box (Z̄₁ lies in the box's
         Z̄-enclosure widened by s₂max = ``s2u`` in every entry; ∇CE = (softmax − e_c)/3 per column),
@@ -664,7 +690,7 @@ class GapProblem:
         def contains(balls):
             if P.L == 1:
                 return False
-            s2u = self.s2_upper(balls)
+            s2u = SingularRanges(self, balls).s2_upper()
             if not s2u.is_finite():
                 return False
             G = self.tube_gradient(balls, s2u)
@@ -700,7 +726,7 @@ class GapProblem:
             best = v if best is None else min(best, v)
         return arb(best) / 3
 
-    def hessian_lower(self, balls, box):
+    def hessian_lower(self, balls, box, sv=None):
         """m <= λ_min(∇²f(d)) for every d in the box (an arb; −inf when s₂ may vanish), from
         ∇²f = ∇²CE + ∇²pen and two enclosures that do not lose to dependency:
         - CE is separable in the gaps, so its Hessian is block diagonal (one 2×2 block per column,
@@ -716,21 +742,16 @@ class GapProblem:
         m_ce = self.ce_hessian_lower(balls)
         if P.L == 1:
             return m_ce  # p = 1: pen is convex (a norm), its Hessian is PSD where it exists
-        _, s2q = self.singular_squares(balls)
-        s2l = arb(s2q.nonnegative_part().lower()).sqrt()
-        c = [arb(b.mid()) for b in balls]
-        rho = arb(sum((arb(b.rad()) ** 2 for b in balls), arb(0)).upper()).sqrt()
-        _, s2c = self.singular_squares(c)
-        s2l = arb(max(s2l.lower(), (s2c.nonnegative_part().sqrt() - rho).lower()))
+        s2l = (sv if sv is not None else SingularRanges(self, balls)).s2_lower()
         if not s2l > 0:
             return arb("-inf")
         return m_ce + P.A * P.p * (P.p - 1) * bx.pow_nonneg(s2l, P.p - 2)
 
-    def taylor2(self, balls, box):
+    def taylor2(self, balls, box, sv=None):
         """``boxes.taylor2_lower`` (f(c + δ) >= f(c) + ∇f(c)·δ + (m/2)‖δ‖², minimised per coordinate) with
         m = ``hessian_lower``: the generic Jet Hessian enclosure loses to dependency here (gradient and
         Hessian widths ±0.3 on boxes of radius 0.1–0.15 where the true values are ~0.02)."""
-        m = self.hessian_lower(balls, box)
+        m = self.hessian_lower(balls, box, sv)
         return bx.taylor2_lower(self.f, balls, box, m=m) if m.is_finite() else None
 
     @staticmethod
@@ -769,7 +790,7 @@ class GapProblem:
             box = [(c, r) for c in center]
             if self.hessian_lower(bx.box_arb(box), box) > 0:
                 X = bx.box_arb(box)
-                return bx.Region(f"convex:{R.name}", lambda balls, X=X: all(a.contains(b) for a, b in zip(X, balls)),
+                return bx.Region(f"convex:{R.name}", bx.inside(X),
                                  R.lower, R.upper, {"center": center, "radius": r, "krawczyk": R.name})
         return None
 
@@ -815,7 +836,7 @@ class GapProblem:
                 continue
             lower = J1.v - g2 / (4 * J)
             X = bx.box_arb(self._aligned(center, R, lattice))
-            return bx.Region("star", lambda balls, X=X: all(a.contains(b) for a, b in zip(X, balls)),
+            return bx.Region("star", bx.inside(X),
                              arb(lower.lower()), arb(J1.v.upper()),
                              {"center": list(center), "radius": R, "J": str(J), "shells": shells})
         return None
@@ -920,7 +941,7 @@ def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH,
                            max_boxes=max_boxes // 3)
     box, gap_range = GP.search_box(U)
     with bx.precision(prec):
-        GP.relax_cut = (U - _arb()(width) / 2).lower()
+        GP.cut = (U - _arb()(width) / 2).lower()
         if res1 is not None and P.L > 1:
             GP.rank1_lower = arb(res1.lower.lower())
     GP.relax = bool(relax_hook)
