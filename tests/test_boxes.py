@@ -376,7 +376,7 @@ def test_star_region_and_structured_taylor_bound_below_samples():
 
 def test_aligned_region_inside_and_on_the_grid():
     lattice = [(8.375, 10.0)] * 6
-    out = G.GapProblem._aligned([3.3270983244070393] * 6, 1.0, lattice)
+    out = bx.aligned_box([3.3270983244070393] * 6, 1.0, lattice)
     h = Fraction(20, 256)
     for (m, r) in out:
         a, b = Fraction(m) - Fraction(r), Fraction(m) + Fraction(r)

@@ -445,14 +445,15 @@ def hessian_min_eigenvalue(H) -> arb:
     return best
 
 
-def taylor2_lower(func, balls, box, m=None):
+def taylor2_lower(func, balls, box, m=None, centre=None):
     """Second-order lower bound of f on a box X with centre c, radii r (Taylor with Lagrange remainder,
     H(X) the interval Hessian, m <= λ_min(H(X)) from ``hessian_min_eigenvalue``):
         f(x) >= f(c) + ∇f(c)·δ + (m/2)‖δ‖² >= f(c) + Σ_i min_{|δ_i| <= r_i} (g_i δ_i + (m/2) δ_i²),
     δ = x − c; the one-dimensional minima are exact: −g_i²/(2m) if m > 0 and |g_i| <= m r_i, else
     −|g_i| r_i + (m/2) r_i² (any sign of m). Tight near a non-degenerate minimum, where the first-order
     forms lose f − f_min. ``m``: the caller's own proven lower bound of λ_min on the box, used instead of
-    the generic Jet Hessian (which can lose much to dependency). Returns an arb lower bound or None.
+    the generic Jet Hessian (which can lose much to dependency); ``centre``: the caller's enclosures
+    (f(c), ∇f(c)) instead of an order-1 Jet at c. Returns an arb lower bound or None.
     >>> f = lambda v: (v[0] - 0.25).square() + v[1].square()
     >>> lo = taylor2_lower(f, [arb(0, 0.5), arb(0, 0.5)], [(0.0, 0.5), (0.0, 0.5)])
     >>> bool(lo <= 0) and float(lo) > -1e-12
@@ -465,11 +466,11 @@ def taylor2_lower(func, balls, box, m=None):
         m = hessian_min_eigenvalue(H)
     if not m.is_finite():
         return None
-    Jc = evaluate(func, [arb(mid) for mid, _ in box], 1)
-    if not (Jc.v.is_finite() and all(finite(gi) for gi in Jc.g)):
+    fc, gc = centre if centre is not None else (lambda J: (J.v, J.g))(evaluate(func, [arb(mid) for mid, _ in box], 1))
+    if not (fc.is_finite() and all(finite(gi) for gi in gc)):
         return None
-    tot = Jc.v
-    for gi, (_, r) in zip(Jc.g, box):
+    tot = fc
+    for gi, (_, r) in zip(gc, box):
         ga = arb(abs(gi).upper())
         ra = arb(r)
         if m > 0 and ga <= m * ra:
@@ -698,3 +699,76 @@ def dyadic_ceil(x: float) -> float:
         return 0.0
     e = math.floor(math.log2(x)) - 3
     return math.ceil(x / 2.0 ** e) * 2.0 ** e
+
+
+def aligned_box(center, R, lattice, spacing: float = 0.125):
+    """[(mid, rad)] of the largest box inside center ± R with faces on the bisection grid of ``lattice``
+    (the branch and bound's search box [(mid, rad)]: faces at lo + j·h, h = 2·rad/2^k <= ``spacing``, exact
+    dyadics), so bisected boxes never straddle its faces below that level; center ± R itself without one.
+
+    >>> aligned_box([0.3, 0.3], 0.5, [(0.0, 4.0), (0.0, 4.0)])
+    [(0.3125, 0.4375), (0.3125, 0.4375)]
+    """
+    if lattice is None:
+        return [(c, R) for c in center]
+    from fractions import Fraction
+    out = []
+    for c, (m, r) in zip(center, lattice):
+        h = 2 * r
+        while h > spacing:
+            h /= 2
+        lo0 = m - r
+        a = lo0 + math.ceil((c - R - lo0) / h) * h
+        b = lo0 + math.floor((c + R - lo0) / h) * h
+        if Fraction(a) < Fraction(c) - Fraction(R):  # float rounding of the quotient: stay inside
+            a += h
+        if Fraction(b) > Fraction(c) + Fraction(R):
+            b -= h
+        if b <= a:
+            return [(c, R) for c in center]
+        out.append(((a + b) / 2, (b - a) / 2))
+    return out
+
+
+def star_region(func, center, hessian_lower, radii=(1.5, 1.25, 1.0, 0.875, 0.75, 0.625, 0.5, 0.375),
+                shells: int = 24, lattice=None, name: str = "star"):
+    """A region x̃ ± R around a float point x̃ (a minimiser candidate) with a proven lower bound, by the
+    integral form of Taylor's theorem: for δ = x − x̃,
+        f(x) = f(x̃) + ∇f(x̃)·δ + ∫₀¹ (1 − τ) δᵀ ∇²f(x̃ + τδ) δ dτ,
+    and x̃ + τδ lies in the box x̃ ± τR, so with m_k <= λ_min(∇²f) on x̃ ± r_k (``hessian_lower(balls, box)``,
+    the caller's proven bound; r_k = kR/N) the integral is >= J ‖δ‖², J = Σ_k m_k ∫_{r_{k−1}/R}^{r_k/R}
+    (1 − τ) dτ (outer shells may have m_k < 0: the weight 1 − τ favours the inner ones). If J > 0:
+        min over the box >= f(x̃) − ‖∇f(x̃)‖² / (4J),
+    and f(x̃) is a proven upper bound of the minimum. Returns the largest such box (radius from ``radii``)
+    as a Region, or None. Needs no critical point inside — x̃ only has to be near one. ``lattice``: the
+    region is shrunk to ``aligned_box``.
+
+    >>> f = lambda v: (v[0] - 0.25).square() + v[1].square()
+    >>> S = star_region(f, [0.25, 0.0], lambda balls, box: arb(2), radii=(1.0,))
+    >>> S.data["radius"], bool(S.lower <= 0 <= S.upper)
+    (1.0, True)
+    """
+    x = [arb(c) for c in center]
+    J1 = evaluate(func, x, 1)
+    g2 = sum((gi * gi for gi in J1.g), arb(0))
+    for R in radii:
+        R = dyadic_ceil(R)
+        J = arb(0)
+        r_prev = 0.0
+        for k in range(1, shells + 1):
+            r = R * k / shells  # a float: the τ-interval below is taken from it exactly
+            box = [(c, r) for c in center]
+            m = hessian_lower(box_arb(box), box)
+            if not m.is_finite():
+                J = None
+                break
+            a, b = arb(r_prev) / R, arb(r) / R  # x̃ + τδ ∈ x̃ ± r for τ <= r/R
+            J = J + m * ((b - a) - (b * b - a * a) / 2)
+            r_prev = r
+        if J is None or not J > 0:
+            continue
+        lower = J1.v - g2 / (4 * J)
+        X = box_arb(aligned_box(center, R, lattice))
+        return Region(name, inside(X), arb(lower.lower()), arb(J1.v.upper()),
+                      {"center": list(center), "radius": R, "J": str(J), "shells": shells})
+    return None

@@ -20,9 +20,13 @@ Lemmas (proved here; their constants are computed in arb):
    rank-1 truncation Y₁ (‖Y − Y₁‖_F = s₂), convexity of CE gives CE(UY) >= CE(UY₁) − g s₂, hence
    f(Y) >= f(Y₁) + A s₂^p − g s₂ >= f(Y₁) when s₂ <= r₀ := (A/g)^{1/(1−p)} (p < 1; for p = 1: every
    Y when A >= g, none otherwise). So on the tube {s₂ <= r₀}, f >= min over rank <= 1 matrices.
-3. Rank <= 1 problem: Y = w(θ) vᵀ, w = (cos θ, sin θ), θ ∈ [0, π] (θ + π, −v is the same Y), v ∈ R³,
-   f₁(θ, v) = CE(U w vᵀ) + A ‖v‖^p, on [0, π] × [−R, R]³ (lemma 1); the ball ‖v‖ <= r₀ has f₁ >= log K
-   by lemma 2's argument at Y₁ = 0. Its minimum m₁ is enclosed by a 4-variable branch and bound.
+3. Rank <= 1 problem: Y = w(θ) vᵀ, w = (cos θ, sin θ), v ∈ R³, f₁(θ, v) = CE(z vᵀ) + A ‖v‖^p with
+   z = U w(θ) a unit vector of 1^⊥. Symmetry: relabelling (z, v) ↦ (Πz, Πv) and the sign (z, v) ↦ (−z, −v)
+   leave Z̄ = z vᵀ's loss unchanged, and every z has an image with z₁ >= z₂ >= z₃ (sort) and z₂ >= 0 (else
+   negate and sort again); with the U above that is θ ∈ [π/3, π/2] (z₁ >= z₂ ⇔ cos θ >= 0, z₂ >= z₃ ⇔
+   tan θ >= 1/√3, z₂ >= 0 ⇔ tan θ >= √3). So m₁ = min f₁ over [π/3, π/2] × [−R, R]³ (lemma 1); the ball
+   ‖v‖ <= r₀ has f₁ >= log K by lemma 2's argument at Y₁ = 0. m₁ is enclosed by a 4-variable branch and
+   bound with the dependency-free bound ``Problem.rank1_hook``.
 The full problem is searched in gap coordinates (``GapProblem``, section "gap coordinates" below), whose
 local tube region (a box-local form of lemma 2) gets the lower bound m₁. Minimisers where f is smooth: Krawczyk boxes (``boxes``)
 around every float candidate and its images under relabelling the classes (S₃ acts by
@@ -41,6 +45,7 @@ from . import boxes as bx
 from .limits import GLOBAL_MAX_K, GLOBAL_MAX_L, GLOBAL_MAX_N, GLOBAL_MIN_K
 
 DEFAULT_WIDTH = 1e-10
+RANK1_THETA = (1.3125, 0.28125)  # θ ∈ [1.03125, 1.59375] ⊇ [π/3, π/2], the rank-1 fundamental domain (lemma 3)
 RANK1_MARGIN = 0.05  # run the rank-1 subproblem when a rank-1 float minimum is within this of U
 
 
@@ -139,6 +144,157 @@ class Problem:
         Y = [[c * vi for vi in v], [s * vi for vi in v]]
         nv = v[0] * v[0] + v[1] * v[1] + v[2] * v[2]
         return self.ce(self.zbar(Y)) + bx.power(nv, self.q) * self.A
+
+    def rank1_hook(self, balls, box):
+        """A lower bound of f₁ on a (θ, v) box that does not lose to dependency (the branch and bound's
+        ``lower_hook`` for the rank <= 1 problem): z = U w(θ) is a unit vector of 1^⊥ and column c of
+        Z̄ = z vᵀ has the gaps v_c (z_c − z_k), k ≠ c, each a product of two independent factors (so its
+        range is the product of their ranges); CE decreases in every gap, so CE >= (1/3) Σ_c log(1 +
+        Σ_k e^{−max gap}); the penalty A ‖v‖^p is increasing in ‖v‖, whose minimum over the box is
+        exact (per coordinate the distance of its interval from 0).
+
+        >>> from flint import arb
+        >>> P = Problem(3, 2, 1, Fraction(9, 50))
+        >>> x = [arb(1.2), arb(2.0), arb(0.5), arb(-1.0)]
+        >>> bool(P.rank1_hook([arb(c, 0.01) for c in x], None) <= P.f_rank1(x))
+        True
+        """
+        arb = _arb()
+        th, v = balls[0], balls[1:4]
+        c, s = th.cos(), th.sin()
+        tot = arb(0)
+        for a in range(3):
+            e = arb(1)
+            for k in others(a):
+                dz = (self.U[a][0] - self.U[k][0]) * c + (self.U[a][1] - self.U[k][1]) * s
+                e = e + (-arb((v[a] * dz).upper())).exp()
+            tot = tot + e.log()
+        d2 = arb(0)
+        for b in v:
+            lo, hi = b.lower(), b.upper()
+            if lo > 0 or hi < 0:
+                m = arb(min(abs(lo), abs(hi)))
+                d2 = d2 + m * m
+        return tot / 3 + bx.pow_nonneg(arb(d2.lower()), self.q) * self.A
+
+    def _rank1_columns(self, balls):
+        """Per column c of Z̄ = z(θ) vᵀ on a (θ, v) box: the gap directions Δ = (z_c − z_k)_{k≠c} and Δ' = dΔ/dθ
+        (sinusoids in θ) and the softmax weights π = (e^{−g_k}/S)_k of the gaps g = v_c Δ, each π_k
+        enclosed by monotonicity (it decreases in g_k and increases in the other gap)."""
+        arb = _arb()
+        th, v = balls[0], balls[1:4]
+        c, s = th.cos(), th.sin()
+        out = []
+        for a in range(3):
+            ks = others(a)
+            D = [(self.U[a][0] - self.U[k][0]) * c + (self.U[a][1] - self.U[k][1]) * s for k in ks]
+            D1 = [(self.U[k][0] - self.U[a][0]) * s + (self.U[a][1] - self.U[k][1]) * c for k in ks]
+            g = [v[a] * d for d in D]
+            e_lo = [(-arb(x.upper())).exp() for x in g]  # e^{−g} at the gap's upper end (smallest)
+            e_hi = [(-arb(x.lower())).exp() for x in g]
+            pi = []
+            for i in range(2):
+                lo = e_lo[i] / (1 + e_lo[i] + e_hi[1 - i])
+                hi = e_hi[i] / (1 + e_hi[i] + e_lo[1 - i])
+                pi.append(arb(lo.lower()).union(arb(hi.upper())))
+            out.append((D, D1, pi))
+        return out
+
+    def rank1_gradient(self, balls):
+        """An enclosure of ∇f₁ on a (θ, v) box, per column (``_rank1_columns``; ∇ℓ = −π):
+            ∂f₁/∂θ = −(1/3) Σ_c v_c π_c·Δ'_c,   ∂f₁/∂v_c = −(1/3) π_c·Δ_c + A p ρ^{p−2} v_c,  ρ = ‖v‖.
+        None when the box may hold v = 0.
+
+        >>> from flint import arb
+        >>> P = Problem(3, 2, 1, Fraction(9, 50))
+        >>> x = [arb(c) for c in (1.0471975511965976, 1.39515281, 0.0, -1.39515281)]
+        >>> all(abs(g) < 1e-6 for g in P.rank1_gradient(x))  # the pair minimiser at λ = 0.18
+        True
+        """
+        arb = _arb()
+        v = balls[1:4]
+        rho2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2]
+        if not rho2.lower() > 0:
+            return None
+        k = self.A * self.p * bx.pow_nonneg(rho2, self.q - 1)
+        g = [arb(0)] * 4
+        for a, (D, D1, pi) in enumerate(self._rank1_columns(balls)):
+            g[0] = g[0] - v[a] * (pi[0] * D1[0] + pi[1] * D1[1]) / 3
+            g[a + 1] = -(pi[0] * D[0] + pi[1] * D[1]) / 3 + k * v[a]
+        return g
+
+    def rank1_leaf(self, balls, box, cut=None):
+        """The rank <= 1 branch and bound's bound on a box (used as its ``lower_hook`` with jets off): the
+        dependency-free ``rank1_hook``; below ``cut``, +inf when the structured gradient (``rank1_gradient``)
+        excludes 0 (no critical point, so no minimiser of f₁: they are interior by lemma 1 and the domain's
+        faces are not boundaries of f₁, which is defined and smooth for all θ), else the mean-value form
+        f₁(centre) + Σ ∇f₁(box)_i [−r_i, r_i] and, on boxes of radius <= 1/16, the second-order bound
+        ``boxes.taylor2_lower`` with the structured Hessian bound (``rank1_hessian_lower``)."""
+        arb = _arb()
+        lo = self.rank1_hook(balls, box)
+        if cut is None or lo.lower() >= cut:
+            return lo
+        g = self.rank1_gradient(balls)
+        if g is None:
+            return lo
+        if any(gi.lower() > 0 or gi.upper() < 0 for gi in g):
+            return arb("inf")
+        c = [arb(m) for m, _ in box]
+        fc = self.f_rank1(c)
+        mv = fc
+        for gi, (_, r) in zip(g, box):
+            mv = mv + gi * arb(0, r)
+        if mv.lower() > lo.lower():
+            lo = arb(mv.lower())
+        if lo.lower() < cut and max(r for _, r in box) <= 0.0625:
+            m = self.rank1_hessian_lower(balls, box)
+            gc = self.rank1_gradient(c)
+            t2 = bx.taylor2_lower(self.f_rank1, balls, box, m=m, centre=(fc, gc)) if m.is_finite() else None
+            if t2 is not None and t2.lower() > lo.lower():
+                lo = arb(t2.lower())
+        return lo
+
+    def rank1_hessian_lower(self, balls, box=None):
+        """m <= λ_min(∇²f₁) on a (θ, v) box, from the Hessian assembled per column so that it does not lose
+        to dependency (the generic Jet Hessian turns negative at radius 0.0125 around the pair minimiser at
+        L = 2, λ = 0.18, where λ_min = 0.047). Column c's gaps g = v_c Δ(θ), Δ = (z_c − z_k)_{k≠c}, are
+        sinusoids in θ (Δ'' = −Δ); with ℓ(g) = log(1 + e^{−g₁} + e^{−g₂}), π = (e^{−g_k}/S)_k, ∇ℓ = −π and
+        Q = ∇²ℓ = diag(π) − ππᵀ, the column's Hessian in (θ, v_c) is
+            H_θθ = v_c² Δ'ᵀQΔ' + v_c π·Δ,  H_θv = v_c Δ'ᵀQΔ − π·Δ',  H_vv = ΔᵀQΔ
+        (divided by K = 3), and A‖v‖^p adds A p ρ^{p−2} (I + (p − 2) v vᵀ/ρ²), ρ = ‖v‖. π's entries are
+        enclosed by monotonicity (π_k decreases in g_k, increases in the other gap); the interval matrix's
+        smallest eigenvalue is bounded by ``boxes.hessian_min_eigenvalue``. −inf when the box may hold v = 0.
+
+        >>> from flint import arb
+        >>> P = Problem(3, 2, 1, Fraction(9, 50))
+        >>> x = [1.0471975511965976, 1.39515281, 0.0, -1.39515281]
+        >>> bool(P.rank1_hessian_lower([arb(c, 0.01) for c in x]) > 0)
+        True
+        """
+        arb = _arb()
+        v = balls[1:4]
+        H = [[arb(0)] * 4 for _ in range(4)]
+        for a, (D, D1, pi) in enumerate(self._rank1_columns(balls)):
+            Q = [[pi[0] * (1 - pi[0]), -pi[0] * pi[1]], [-pi[0] * pi[1], pi[1] * (1 - pi[1])]]
+
+            def quad(x, y):
+                return sum((x[i] * Q[i][j] * y[j] for i in range(2) for j in range(2)), arb(0))
+            piD = pi[0] * D[0] + pi[1] * D[1]
+            piD1 = pi[0] * D1[0] + pi[1] * D1[1]
+            H[0][0] = H[0][0] + (v[a] * v[a] * quad(D1, D1) + v[a] * piD) / 3
+            H[0][a + 1] = H[0][a + 1] + (v[a] * quad(D1, D) - piD1) / 3
+            H[a + 1][a + 1] = H[a + 1][a + 1] + quad(D, D) / 3
+        rho2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2]
+        if not rho2.lower() > 0:
+            return arb("-inf")
+        k = self.A * self.p * bx.pow_nonneg(rho2, self.q - 1)  # A p ρ^{p−2}
+        for i in range(3):
+            for j in range(i, 3):
+                H[i + 1][j + 1] = H[i + 1][j + 1] + k * ((1 if i == j else 0) + (self.p - 2) * v[i] * v[j] / rho2)
+        for i in range(4):
+            for j in range(i):
+                H[i][j] = H[j][i]
+        return bx.hessian_min_eigenvalue(H)
 
     def radius_for(self, upper) -> float:
         """Lemma 1 with the proven upper bound U of the minimum: minimisers have A Σ s^p <= U, so
@@ -279,9 +435,10 @@ def float_search_rank1(P: Problem, starts: int = 16, seed: int = 1) -> list:
                                                                               "maxfev": 1500})
         res = scipy.optimize.minimize(f1, res.x, method="L-BFGS-B", options={"ftol": 1e-16, "gtol": 1e-11})
         x = res.x.copy()
-        x[0] = math.fmod(x[0], math.pi)
-        if x[0] < 0:
-            x[0] += math.pi
+        k = math.floor(x[0] / math.pi)  # θ ↦ θ − kπ maps w ↦ (−1)^k w: v flips with it (same Y)
+        x[0] -= k * math.pi
+        if k % 2:
+            x[1:4] = -x[1:4]
         found.append((float(res.fun), x))
     return _distinct(found)
 
@@ -583,11 +740,19 @@ class GapProblem:
         pen2 = bx.pow_nonneg(arb(frobenius_squared_min(balls).lower()), P.q)
         pen = arb(max(pen.lower(), pen2.lower()))
         out = ce + pen * P.A
-        if self.rank1_lower is not None and P.L > 1 and out.lower() < self.cut:
+        if P.L > 1 and self.cut is not None and out.lower() < self.cut:
             s2l, s2u = arb(s2.lower()), sv.s2_upper()
-            v = self.rank1_bound(s2l, s2u, P.g)
-            if v < self.cut:
-                v = max(v, self.rank1_bound(s2l, s2u, self.tube_gradient(balls, s2u)))
+            v, G = out.lower(), None
+            if self.rank1_lower is not None:
+                v = max(v, self.rank1_bound(s2l, s2u, P.g))
+                if v < self.cut:
+                    G = self.tube_gradient(balls, s2u)
+                    v = max(v, self.rank1_bound(s2l, s2u, G))
+            if v < self.cut and s2u < s1.lower():
+                local = self.truncation_lower(balls)
+                if local is not None:
+                    G = G if G is not None else self.tube_gradient(balls, s2u)
+                    v = max(v, self.rank1_bound(s2l, s2u, G, local.lower()))
             if v > out.lower():
                 out = arb(v)
         if self.relax and out.lower() < self.cut:
@@ -672,14 +837,45 @@ class GapProblem:
         G = g2.sqrt() / 3
         return arb(min(G.upper(), self.P.g.upper())) if G.is_finite() else arb(self.P.g.upper())
 
-    def rank1_bound(self, s2l, s2u, G):
+    def rank1_bound(self, s2l, s2u, G, m1=None):
         """Rank-1 comparison (module docstring, lemma 2 in its s₂-dependent form): with Y₁ the rank-1
         truncation of Y (‖Z̄ − Z̄₁‖_F = s₂), convexity of CE gives f(Y) >= f(Y₁) + h(s₂),
-        h(s) = A s^p − G s, and f(Y₁) >= m₁ (the rank <= 1 minimum, ``rank1_lower``). h is concave, so on
-        s₂ ∈ [s2l, s2u] it is >= min(h(s2l), h(s2u))."""
+        h(s) = A s^p − G s, and f(Y₁) >= m1 (default: m₁, the rank <= 1 minimum, ``rank1_lower``; or the
+        box-local ``truncation_lower``). h is concave, so on s₂ ∈ [s2l, s2u] it is >= min(h(s2l), h(s2u))."""
         P = self.P
         h = [bx.pow_nonneg(s, P.p) * P.A - G * s for s in (s2l, s2u)]
-        return self.rank1_lower + min(h[0].lower(), h[1].lower())
+        return (self.rank1_lower if m1 is None else m1) + min(h[0].lower(), h[1].lower())
+
+    def truncation_lower(self, balls):
+        """A lower bound of f(Y₁) = f₁(θ, v) over the rank-1 truncations Y₁ = w(θ) vᵀ of the box's points:
+        w is the top eigenvector of G = Y Yᵀ, θ = ½ atan2(2G₀₁, G₀₀ − G₁₁) (mod π; near the branch cut
+        ½ atan2(−2G₀₁, −(G₀₀ − G₁₁)) + π/2, the same w up to sign), v = Yᵀw = s₁v₁, each enclosed over the box,
+        then ``Problem.rank1_hook`` on (θ, v). None where the angle is not enclosed (G₀₁ and G₀₀ − G₁₁
+        may both vanish, s₁ = s₂) or wider than 1.
+
+        >>> from flint import arb
+        >>> GP = GapProblem(Problem(3, 2, 1, Fraction(9, 50)))
+        >>> d = gaps_from_zbar(2 * __import__("numpy").array([[1, -1, 0], [-1, 1, 0], [0, 0, 0.]]))  # the pair
+        >>> bool(GP.truncation_lower([arb(x, 0.01) for x in d]) <= GP.f([arb(x) for x in d]))
+        True
+        """
+        arb = _arb()
+        Y = self.y_of(balls)
+        G00 = Y[0][0] * Y[0][0] + Y[0][1] * Y[0][1] + Y[0][2] * Y[0][2]
+        G11 = Y[1][0] * Y[1][0] + Y[1][1] * Y[1][1] + Y[1][2] * Y[1][2]
+        G01 = Y[0][0] * Y[1][0] + Y[0][1] * Y[1][1] + Y[0][2] * Y[1][2]
+        x, y = G00 - G11, 2 * G01
+        if x.lower() > 0 or not y.contains(0):
+            th = arb.atan2(y, x) / 2
+        elif x.upper() < 0:
+            th = arb.atan2(-y, -x) / 2 + arb.pi() / 2
+        else:
+            return None
+        if not th.rad() < 0.5:
+            return None
+        c, s = th.cos(), th.sin()
+        v = [Y[0][k] * c + Y[1][k] * s for k in range(3)]
+        return self.P.rank1_hook([th] + v, None)
 
     def local_tube(self, m1_lower, m1_upper):
         """Rank-1 tube, local form: boxes where h(s₂) >= 0 on the whole s₂ range (``rank1_bound``), i.e.
@@ -754,29 +950,6 @@ class GapProblem:
         m = self.hessian_lower(balls, box, sv)
         return bx.taylor2_lower(self.f, balls, box, m=m) if m.is_finite() else None
 
-    @staticmethod
-    def _aligned(center, R, lattice, spacing: float = 0.125):
-        """[(mid, rad)] of the largest box inside center ± R with faces on the bisection grid of ``lattice``
-        (faces at lo + j·h, h = 2·rad/2^k <= ``spacing``, exact dyadics); center ± R itself without one."""
-        if lattice is None:
-            return [(c, R) for c in center]
-        out = []
-        for c, (m, r) in zip(center, lattice):
-            h = 2 * r
-            while h > spacing:
-                h /= 2
-            lo0 = m - r
-            a = lo0 + math.ceil((c - R - lo0) / h) * h
-            b = lo0 + math.floor((c + R - lo0) / h) * h
-            if Fraction(a) < Fraction(c) - Fraction(R):  # float rounding of the quotient: stay inside
-                a += h
-            if Fraction(b) > Fraction(c) + Fraction(R):
-                b -= h
-            if b <= a:
-                return [(c, R) for c in center]
-            out.append(((a + b) / 2, (b - a) / 2))
-        return out
-
     def convex_region(self, R, radii=(1.0, 0.7, 0.5, 0.35, 0.25, 0.18, 0.125, 0.09, 0.0625)):
         """A larger region around a Krawczyk region ``R`` (unique critical point d* in its box, f(d*)
         enclosed): the box d_c ± r (r from ``radii``, largest first, r >= R's radius) on which
@@ -796,50 +969,15 @@ class GapProblem:
 
     def star_region(self, center, radii=(1.5, 1.25, 1.0, 0.875, 0.75, 0.625, 0.5, 0.375), shells: int = 24,
                     lattice=None):
-        """A region x̃ ± R around a float point x̃ (a minimiser candidate) with a proven lower bound, by the
-        integral form of Taylor's theorem: for δ = x − x̃,
-            f(x) = f(x̃) + ∇f(x̃)·δ + ∫₀¹ (1 − τ) δᵀ ∇²f(x̃ + τδ) δ dτ,
-        and x̃ + τδ lies in the box x̃ ± τR, so with m_k <= λ_min(∇²f) on x̃ ± r_k (``hessian_lower``;
-        r_k = kR/N) the integral is >= J ‖δ‖², J = Σ_k m_k ∫_{r_{k−1}/R}^{r_k/R} (1 − τ) dτ (outer shells
-        may have m_k < 0: the weight 1 − τ favours the inner ones). If J > 0:
-            min over the box >= f(x̃) − ‖∇f(x̃)‖² / (4J),
-        and f(x̃) is a proven upper bound of the minimum. Returns the largest such box (radius from
-        ``radii``) as a Region, or None. Needs no critical point inside — x̃ only has to be near one.
-        ``lattice`` (the branch and bound's search box [(mid, rad)]): the region is shrunk to the largest
-        box inside x̃ ± R whose faces lie on that box's bisection grid at spacing <= 1/8, so bisected boxes
-        never straddle its faces below that level (``_aligned``).
+        """``boxes.star_region`` of f around a float point x̃ with the structured Hessian bound
+        ``hessian_lower`` (the generic Jet Hessian loses to dependency here).
 
         >>> GP = GapProblem(Problem(3, 2, 1, Fraction(1, 20)))
         >>> S = GP.star_region([3.327098] * 6)
         >>> S.data["radius"], bool(S.lower <= 0.40363304900201 <= S.upper)
         (1.0, True)
         """
-        arb = _arb()
-        x = [arb(c) for c in center]
-        J1 = bx.evaluate(self.f, x, 1)
-        g2 = sum((gi * gi for gi in J1.g), arb(0))
-        for R in radii:
-            R = bx.dyadic_ceil(R)
-            J = arb(0)
-            r_prev = 0.0
-            for k in range(1, shells + 1):
-                r = R * k / shells  # a float: the τ-interval below is taken from it exactly
-                box = [(c, r) for c in center]
-                m = self.hessian_lower(bx.box_arb(box), box)
-                if not m.is_finite():
-                    J = None
-                    break
-                a, b = arb(r_prev) / R, arb(r) / R  # x̃ + τδ ∈ x̃ ± r for τ <= r/R
-                J = J + m * ((b - a) - (b * b - a * a) / 2)
-                r_prev = r
-            if J is None or not J > 0:
-                continue
-            lower = J1.v - g2 / (4 * J)
-            X = bx.box_arb(self._aligned(center, R, lattice))
-            return bx.Region("star", bx.inside(X),
-                             arb(lower.lower()), arb(J1.v.upper()),
-                             {"center": list(center), "radius": R, "J": str(J), "shells": shells})
-        return None
+        return bx.star_region(self.f, center, self.hessian_lower, radii=radii, shells=shells, lattice=lattice)
 
     def search_box(self, upper):
         """Bounded region: f <= U ⇒ each column's CE <= U, so log(1 + e^{−a}) <= 3U and every gap
@@ -933,11 +1071,12 @@ def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH,
         with bx.precision(prec):
             cut1 = arb(max(U.upper(), best1.upper()))
             regions1.append(P.zero_ball(P.logK.lower()))
+            cut1_lo = (cut1 - arb(width / 4) / 2).lower()  # the cut bx.minimise derives from cut1
         R = P.radius_for(cut1)
-        c = bx.dyadic_ceil(math.pi / 2)
         t_left = max_seconds - (time.time() - t0)
-        res1 = bx.minimise(P.f_rank1, [(c, c)] + [(0.0, R)] * 3, cut1, regions1, width=width / 4, prec=prec,
-                           interior=True, progress=progress, max_seconds=max(1.0, t_left / 3),
+        res1 = bx.minimise(P.f_rank1, [RANK1_THETA] + [(0.0, R)] * 3, cut1, regions1, width=width / 4, prec=prec,
+                           interior=True, lower_hook=lambda balls, box: P.rank1_leaf(balls, box, cut1_lo),
+                           jets=False, progress=progress, max_seconds=max(1.0, t_left / 3),
                            max_boxes=max_boxes // 3)
     box, gap_range = GP.search_box(U)
     with bx.precision(prec):
