@@ -27,7 +27,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "ufmtheory"
 #: layer → top-level modules/packages of ``ufmtheory`` (a package's submodules share its layer).
 #: model → reduction → structures → optimisation → theorem checks → CLI, on top of generic tools.
 LAYERS = [
-    ("foundation", {"ufmtheory", "_validate", "names", "limits", "precision", "processes", "report",
+    ("foundation", {"ufmtheory", "_validate", "names", "patterns", "limits", "precision", "processes", "report",
                     "extrapolation", "intervals", "rootfinding", "boxes"}),  # generic tools; no DUFM in them
     ("model", {"model", "losses", "objective", "linalg", "hessian", "batched"}),  # the DUFM, its loss and derivatives
     ("reduction", {"reduction"}),  # Lemma 1: the loss at critical points as a function of Z's singular values

@@ -47,10 +47,11 @@ from fractions import Fraction
 import mpmath
 
 from . import _validate as V
+from .names import COUPLED_NAME
 from .precision import DEFAULT_DPS, GUARD_DIGITS, PrecisionError, agreed_digits, nstr, to_fraction
 
-#: Name of the family in ``compare`` and ``phase`` (``names.COUPLED_NAME``).
-NAME = "coupled"
+#: Name of the family in ``compare`` and ``phase`` (the registry's entry, ``names.COUPLED_NAME``).
+NAME = COUPLED_NAME
 
 
 # ---- arithmetic back ends: float64, mpmath, arb (via an intervals.IntervalBackend) ------------------------

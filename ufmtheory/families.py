@@ -25,7 +25,9 @@ import numpy as np
 import sympy as sp
 
 from . import _validate as V
-from .names import FAMILY_NAMES
+from .patterns import FAMILY as FAMILY_KIND
+from .patterns import STRUCTURE as STRUCTURE_KIND
+from .patterns import require as require_pattern
 from .structures import Structure, evaluate_exact, dnc, named, paired, polygon
 
 
@@ -295,20 +297,25 @@ def paired_centred(K: int) -> Family:
 
 
 def named_family(name: str, K: int) -> Family:
-    """'dnc', 'paired' (paper Eq. 5, one scale), 'paired2' (odd K, two scales), 'polygon', or
-    'blocks:3+2' (``blocks``)."""
-    if isinstance(name, str) and name.startswith("blocks:"):
+    """The family of a registered name (``patterns``, accepted by ``phase``): a structure ('dnc', 'paired'
+    (paper Eq. 5, one scale), 'polygon') as the one-scale family t ↦ t·S, or a family built by its registered
+    builder: 'paired2', 'paired2c' (odd K, two scales), or 'blocks:3+2' (``blocks``).
+
+    >>> named_family("paired2", 5).name, named_family("blocks:3+2", 5).name, len(named_family("dnc", 4).components)
+    ('paired2', 'blocks(3+2)', 1)
+    """
+    entry = require_pattern(name, "phase", "structure")
+    if entry.kind == STRUCTURE_KIND:
+        return from_structure(named(name, K))
+    if entry.kind != FAMILY_KIND:  # pragma: no cover - phase accepts structures and families only
+        raise V.ParameterError(f"structure {name!r} is a {entry.kind}, not a family")
+    if entry.parameter:
         try:
             sizes = [int(x) for x in name.split(":", 1)[1].split("+")]
         except ValueError:
             raise V.ParameterError(f"structure 'blocks:a+b+…' needs integer block sizes, got {name!r}") from None
-        return blocks(K, sizes)
-    V.choice("structure", name, FAMILY_NAMES)
-    if name == "paired2":
-        return paired_two_scale(K)
-    if name == "paired2c":
-        return paired_centred(K)
-    return from_structure(named(name, K))
+        return entry.builder_function()(K, sizes)
+    return entry.builder_function()(K)
 
 
 def default_families(K: int) -> list:

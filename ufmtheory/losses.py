@@ -425,9 +425,9 @@ class Loss:
         """g(0) (mpf at the current precision)."""
         raise NotImplementedError  # pragma: no cover - abstract
 
-    #: the loss's neural-collapse pattern: the name of the ``structures`` function that builds it for K
-    #: classes (``structures.named("dnc", K, loss)`` calls it; losses sit below structures, so a name)
-    dnc_structure = "simplex_etf"
+    #: the loss's neural-collapse pattern: the registry name (``patterns``) of the structure that
+    #: ``structures.named("dnc", K, loss)`` builds (losses sit below structures, so a name)
+    dnc_structure = "dnc"
 
     def require_certifiable(self, what: str = "certified optima") -> None:
         """ParameterError unless the certificates cover this loss."""
@@ -617,7 +617,7 @@ class MeanSquaredError(Loss):
     def zero_fit(self, K: int):
         return mpmath.mpf(1) / 2
 
-    dnc_structure = "orthogonal_frame"  # I_K (no bias; Dang et al. 2023)
+    dnc_structure = "orthogonal-frame"  # I_K (no bias; Dang et al. 2023)
 
 
 # ---- registry -----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from . import _validate as V
 from .limits import (COUPLED_MAX_DPS, PHASE_COUPLED_AUTO_CELLS, PHASE_MAX_DPS, coupled_phase_seconds, PHASE_MAX_K, PHASE_MAX_L, PHASE_MAX_N, PHASE_MAX_SECONDS, phase_cell_seconds,
                      require_seconds)
 from .names import COUPLED_NAME, FAMILY_NAMES
+from .patterns import require as require_pattern
 from .processes import process_executor
 from .precision import DEFAULT_DPS, GUARD_DIGITS, SEARCH_BITS, nstr
 
@@ -59,8 +60,8 @@ def cell(K: int, L: int, names=None, n: int = 1, dps: int = DEFAULT_DPS, pairs=(
     if names is not None:
         fams = []
         for nm in names:
-            if nm in ("paired2", "paired2c") and K % 2 == 0:
-                continue  # for even K the two-scale family is paired itself
+            if not require_pattern(nm, "phase", "structure").accepts_K(K):
+                continue  # e.g. the odd-K two-scale families: for even K they are paired itself
             fams.append(named_family(nm, K))
     ph = phase(K, L, fams, dps=dps, pairs=pairs, certify=certify, search_bits=search_bits)
     lam = lambda mu: _lam(mu, L, n, dps)  # noqa: E731
@@ -188,8 +189,7 @@ def phase_grid(Ks, Ls, names=None, n: int = 1, dps: int = DEFAULT_DPS, pairs=(("
     with_c = set(coupled_cells(Ks, Ls, coupled))
     if names is not None:
         for nm in names:
-            if not str(nm).startswith("blocks:"):
-                V.choice("structure", nm, FAMILY_NAMES)
+            require_pattern(nm, "phase", "structure")
     jobs = [(K, L, names, n, dps, pairs, certify, search_bits, (K, L) in with_c) for L in Ls for K in Ks]
     # expensive cells first for load balance: large K, then odd K (two-scale family)
     order = sorted(range(len(jobs)), key=lambda i: -(jobs[i][0] + 3 * (jobs[i][0] % 2)))

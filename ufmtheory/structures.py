@@ -23,6 +23,7 @@ import sympy as sp
 from . import _validate as V
 from .losses import get as get_loss
 from .names import STRUCTURE_NAMES
+from .patterns import get as get_pattern
 from .precision import to_fraction
 
 
@@ -290,21 +291,30 @@ def from_matrix(M, name: str = "user", require_diagonally_superior: bool = False
     return st
 
 
-NAMED = {name: globals()[name] for name in STRUCTURE_NAMES}  # name → the function of that name
+def _registered(name: str):
+    """This module's builder of the registry entry ``name`` (``patterns``: 'ufmtheory.structures:dnc' → dnc)."""
+    module, _, function = get_pattern(name).builder.partition(":")
+    if module != __name__:  # pragma: no cover - the registry's structures are built here
+        raise V.ParameterError(f"pattern {name!r} is not built by {__name__} but by {module}")
+    return globals()[function]
+
+
+NAMED = {name: _registered(name) for name in STRUCTURE_NAMES}  # name → its builder (``patterns``)
 
 
 def named(name: str, K: int, loss="ce") -> Structure:
-    """A named structure by name: 'dnc', 'paired' or 'polygon'. 'dnc' is the neural-collapse
-    pattern *of the loss* (``losses.Loss.dnc_structure``): the simplex ETF for CE and label-smoothed CE
-    (paper Def. 2), the orthogonal frame I_K for MSE without bias (Dang et al. 2023).
+    """A named structure by name: 'dnc', 'paired' or 'polygon' (``names.STRUCTURE_NAMES``, the registry
+    ``patterns``). 'dnc' is the neural-collapse pattern *of the loss* (``losses.Loss.dnc_structure`` names
+    the registry entry that builds it): the simplex ETF for CE and label-smoothed CE (paper Def. 2), the
+    orthogonal frame I_K for MSE without bias (Dang et al. 2023).
 
     >>> named("dnc", 3, loss="mse").matrix == orthogonal_frame(3).matrix
     True
     """
     V.choice("structure", name, tuple(NAMED))
-    if name == "dnc":  # the loss names the function that builds its collapse pattern (losses.Loss.dnc_structure)
-        builders = {"simplex_etf": dnc, "orthogonal_frame": lambda k: orthogonal_frame(k, name="dnc")}
-        return builders[get_loss(loss).dnc_structure](K)
+    if name == "dnc" and get_loss(loss).dnc_structure != name:
+        S = _registered(get_loss(loss).dnc_structure)(K)
+        return Structure(name, S.matrix, S.exact_singular_values, S.description)
     return NAMED[name](K)
 
 

@@ -24,8 +24,9 @@ from .._validate import ParameterError
 from ..limits import (CERTIFY_MAX_DIGITS, CERTIFY_MAX_K, CERTIFY_MAX_L, CERTIFY_MAX_N, GLOBAL_MAX_K, GLOBAL_MAX_L,
                       GLOBAL_MAX_N, GLOBAL_MIN_K, certify_digits, certify_model)
 from ..names import STRUCTURE_NAMES
+from ..patterns import require as require_pattern
 from ..report import json_text
-from .common import CommandFailed, OutputFile, exact_number, number_list, write_text
+from .common import CommandFailed, OutputFile, exact_number, number_list, pattern_names, write_text
 
 CLAIMS = ("optimum", "order", "tie", "theorem1", "theorem7", "coupled-tie", "global-minimum")
 
@@ -50,8 +51,10 @@ def add_parser(sub):
     p.add_argument("--L", type=int, help=f"number of weight matrices (1..{CERTIFY_MAX_L})")
     p.add_argument("--n", type=int, default=1, help=f"samples per class (1..{CERTIFY_MAX_N:.0e})")
     p.add_argument("--lam", type=exact_number, help="λ > 0 (exact: 0.03, 1/1024, 2^-10) for optimum/order")
-    p.add_argument("--structure", default="dnc", help=f"optimum: one of {', '.join(STRUCTURE_NAMES)}")
-    p.add_argument("--structures", default="dnc,paired", help="order/tie: two structure names")
+    p.add_argument("--structure", default="dnc", type=pattern_names("certify", "--structure"),
+                   help=f"optimum: one of {', '.join(STRUCTURE_NAMES)} ('--structure help' lists them)")
+    p.add_argument("--structures", default="dnc,paired", type=pattern_names("certify"),
+                   help="order/tie: two structure names ('--structures help' lists them)")
     p.add_argument("--lam-bracket", type=number_list, metavar="A,B",
                    help="tie: λ values on both sides of the tie (default: scan λ = 2^(-k/4), k = 0..80)")
     p.add_argument("--lam-interval", type=number_list, metavar="LO,HI",
@@ -96,7 +99,7 @@ def _pair(args) -> tuple:
     names = tuple(s.strip() for s in args.structures.split(",") if s.strip())
     if len(names) != 2 or names[0] == names[1]:
         raise ParameterError("structures must name exactly two different structures, e.g. dnc,paired")
-    return tuple(V.choice("structure", s, STRUCTURE_NAMES) for s in names)
+    return tuple(require_pattern(s, "certify", "--structures: structure").name for s in names)
 
 
 def scan_brackets(K, L, n, structures, dps: int = 20) -> list:
@@ -188,7 +191,7 @@ def _jobs(args) -> list:
     certify_digits(args.digits)
     mid = f"K{args.K}_L{args.L}_n{args.n}"
     if claim == "optimum":
-        V.choice("structure", args.structure, STRUCTURE_NAMES)
+        require_pattern(args.structure, "certify", "--structure: structure")
         return [(f"optimum_{args.structure}_{mid}_lam{_tag(args.lam)}.json",
                  lambda: certificates().certify_optimum(args.structure, args.K, args.L, args.n, args.lam,
                                                         args.digits, args.backend))]

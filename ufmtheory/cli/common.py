@@ -228,6 +228,25 @@ def lam_description(args):
     return fraction_str(args.lam) if args.lam is not None else [fraction_str(x) for x in args.lams]
 
 
+def pattern_names(command: str, option: str = "--structures"):
+    """argparse type of a pattern option of ``command`` (``--structures``, ``--structure``, ``--name``): the
+    text as given (the command checks the names against the registry, ``patterns.require``); 'help'
+    prints the table of the registered patterns ``command`` accepts and exits 0 (like '--loss help').
+
+    >>> pattern_names("compare")("dnc,paired")
+    'dnc,paired'
+    """
+    def parse(text: str) -> str:
+        if text.strip().lower() == "help":
+            from ..patterns import table
+            print(f"{option} of 'ufmtheory {command}' accepts (m: free scales; 'ufmtheory patterns' lists every "
+                  f"registered pattern):\n")
+            print(table(command, with_commands=False))
+            raise SystemExit(0)
+        return text
+    return parse
+
+
 def loss_name(text: str) -> str:
     """argparse type of ``--loss``: a registered loss name, parameterised as 'ls-ce:0.1'
     (``losses.get``), returned canonical; '--loss help' prints the registry and exits."""

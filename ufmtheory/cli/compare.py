@@ -18,7 +18,8 @@ from ..losses import CE
 from ..names import COMPARE_NAMES, COUPLED_NAME
 from ..precision import DEFAULT_DPS, GUARD_DIGITS, WINNER_RTOL, check_dps, nstr, short, workdps
 from ..report import csv_text, json_text, text_table
-from .common import OutputFile, add_loss_argument, add_model_arguments, lam_description, model_from_args, write_text
+from .common import (OutputFile, add_loss_argument, add_model_arguments, lam_description, model_from_args, pattern_names,
+                     write_text)
 
 #: Default time budget (seconds) of ``--global`` (``global_min.certified_minimum``'s max_seconds).
 GLOBAL_SECONDS = 60.0
@@ -31,10 +32,11 @@ def add_parser(sub):
                     "structure's scale (proven brackets), the best one, and the zero solution.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     add_model_arguments(p, K_max=limits.COMPARE_MAX_K, L_max=limits.COMPARE_MAX_L)
-    p.add_argument("--structures", default=None,
+    p.add_argument("--structures", default=None, type=pattern_names("compare"),
                    help=f"comma-separated distinct names from {', '.join(COMPARE_NAMES)} (default: dnc,paired,polygon, "
                         f"and {COUPLED_NAME} for odd K with the CE loss; {COUPLED_NAME} = pairs at a scale a + a centred "
-                        f"singleton with coupled scales β, γ, odd K only, up to {limits.COUPLED_MAX_DPS} digits)")
+                        f"singleton with coupled scales β, γ, odd K only, up to {limits.COUPLED_MAX_DPS} digits); "
+                        f"'--structures help' lists them")
     add_loss_argument(p)
     p.add_argument("--dps", type=int, default=DEFAULT_DPS,
                    help=f"significant digits of the results (5 to {limits.COMPARE_MAX_DPS})")
@@ -66,23 +68,25 @@ def _structure_names(text, K: int | None = None, loss=CE, dps: int = DEFAULT_DPS
     """'dnc, paired' → ['dnc', 'paired']: at least one, known, none repeated (ParameterError). ``None`` →
     the default: dnc, paired, polygon, and coupled for odd K with the CE loss (at most COUPLED_MAX_DPS
     digits). 'coupled' asked for with even K, the MSE loss or too many digits is refused."""
-    from .._validate import ParameterError, choice
+    from .._validate import ParameterError
+    from ..patterns import get, require
     if text is None:
-        names = ["dnc", "paired", "polygon"]
-        if K is not None and K % 2 == 1 and K >= 3 and loss == CE and dps <= limits.COUPLED_MAX_DPS:
+        names = [s for s in COMPARE_NAMES if s != COUPLED_NAME]
+        if K is not None and get(COUPLED_NAME).accepts_K(K) and loss == CE and dps <= limits.COUPLED_MAX_DPS:
             names.append(COUPLED_NAME)
         return names
     names = [s.strip() for s in text.split(",") if s.strip()]
     if not names:
-        raise ParameterError(f"--structures: give at least one of {', '.join(COMPARE_NAMES)}")
-    for s in names:
-        choice("--structures: structure", s, COMPARE_NAMES)
+        raise ParameterError(f"--structures: give at least one of {', '.join(COMPARE_NAMES)} ('--structures help' "
+                             f"lists them)")
+    entries = {s: require(s, "compare", "--structures: structure") for s in names}
     repeated = sorted({s for s in names if names.count(s) > 1})
     if repeated:
         raise ParameterError(f"--structures names {', '.join(repeated)} more than once (give each structure once)")
+    for s, entry in entries.items():
+        if K is not None and not entry.accepts_K(K):
+            raise ParameterError(f"--K: {s} ({entry.kind}) needs {entry.K_text}, got K = {K}")
     if COUPLED_NAME in names and K is not None:
-        if K % 2 == 0 or K < 3:
-            raise ParameterError(f"--K: the {COUPLED_NAME} family needs an odd K >= 3, got K = {K}")
         if loss != CE:
             raise ParameterError(f"--loss: the {COUPLED_NAME} family is defined for the CE loss only, got {loss.key}")
         if dps > limits.COUPLED_MAX_DPS:

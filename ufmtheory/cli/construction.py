@@ -12,11 +12,13 @@ import math
 
 from .. import limits
 from .._validate import ParameterError
+from ..patterns import get as get_pattern
+from ..patterns import names as pattern_list
 from ..precision import check_dps
 from ..report import json_text, text_table
-from .common import add_model_arguments, lam_description, model_from_args
+from .common import add_model_arguments, lam_description, model_from_args, pattern_names
 
-NAMES = ("relu-paired", "triangular")
+NAMES = pattern_list("construction")  # the registry's constructions (``patterns``)
 
 
 def add_parser(sub):
@@ -26,7 +28,8 @@ def add_parser(sub):
                     "scalings, against DNC: relu-paired (Theorem 7, cross-entropy) vs the best linear DNC loss; "
                     "triangular (T(r), K = r(r−1)/2, MSE) vs the orthogonal frame.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--name", choices=NAMES, required=True, help="which construction")
+    p.add_argument("--name", choices=NAMES, required=True, type=pattern_names("construction", "--name"),
+                   help="which construction ('--name help' lists them)")
     add_model_arguments(p, K_help="number of classes (triangular: K = r(r−1)/2)", K_max=limits.CONSTRUCTION_MAX_K,
                         L_help="number of weight matrices", L_min=2, L_max=limits.CONSTRUCTION_MAX_L)
     p.add_argument("--dps", type=int, default=30,
@@ -38,7 +41,7 @@ def add_parser(sub):
 
 def _triangular_r(K: int) -> int:
     r = (1 + math.isqrt(1 + 8 * K)) // 2
-    if r * (r - 1) // 2 != K or r < 3:
+    if not get_pattern("triangular").accepts_K(K):
         raise ParameterError(f"K must be a triangular number r(r−1)/2 with r >= 3 for --name triangular, got {K}")
     return r
 

@@ -17,9 +17,10 @@ from ..limits import (LANDSCAPE_AUTO_SECONDS, LANDSCAPE_FLOPS_PER_SECOND, LANDSC
                       require_seconds)
 from ..model import DeepUFM  # noqa: F401  (type of _model)
 from ..names import STRUCTURE_NAMES
+from ..patterns import require as require_pattern
 from ..precision import DEFAULT_DPS, check_dps, to_mpf
 from ..report import csv_text, json_text
-from .common import OutputFile, add_model_arguments, lam_description, model_from_args, write_text
+from .common import OutputFile, add_model_arguments, lam_description, model_from_args, pattern_names, write_text
 
 DENSE_LIMIT = 2000      # parameters: dense float64 Hessian and Jacobian at a random frame ("auto")
 MP_GRAD_LIMIT = 3000    # parameters: mpmath gradient at a random frame (else the canonical frame)
@@ -40,7 +41,8 @@ def add_parser(sub):
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     add_model_arguments(p, lam_example="0.01")
     p.add_argument("--d", type=int, help="width (>= K; default K)")
-    p.add_argument("--structure", default="dnc", help=f"one of {', '.join(STRUCTURE_NAMES)}")
+    p.add_argument("--structure", default="dnc", type=pattern_names("landscape", "--structure"),
+                   help=f"one of {', '.join(STRUCTURE_NAMES)} ('--structure help' lists them)")
     p.add_argument("--root", default="all",
                    help="which positive critical scale: all, small, large, or an index 1, 2, … (increasing t)")
     p.add_argument("--dps", type=int, default=DEFAULT_DPS, help="digits of the mpmath checks")
@@ -190,6 +192,7 @@ def run(args) -> int:
     args.dps = dps
     args.seed = V.integer("seed", args.seed, 0, LANDSCAPE_MAX_SEED)
     model = _model(args)
+    require_pattern(args.structure.strip(), "landscape", "--structure: structure")
     _check_lambda(model)
     if model.activation != "linear":  # pragma: no cover - the CLI builds linear models only
         raise V.ParameterError("landscape needs the linear model")

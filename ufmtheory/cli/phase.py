@@ -11,9 +11,10 @@ from .. import limits
 from .._validate import ParameterError
 from ..limits import PHASE_COUPLED_AUTO_CELLS, PHASE_MAX_DPS, PHASE_MAX_K, PHASE_MAX_L, PHASE_MAX_SECONDS
 from ..names import FAMILY_NAMES
+from ..patterns import require as require_pattern
 from ..precision import DEFAULT_DPS
 from ..report import csv_text, json_text, text_table
-from .common import PLOT_SUFFIXES, OutputFile, int_range, save_figure, write_text
+from .common import PLOT_SUFFIXES, OutputFile, int_range, pattern_names, save_figure, write_text
 
 
 def add_parser(sub):
@@ -32,8 +33,9 @@ def add_parser(sub):
     p.add_argument("--L", type=int_range, default=list(range(1, 9)), metavar="RANGE",
                    help=f"weight matrices: e.g. 1..6 (default 1..8; each L <= {PHASE_MAX_L})")
     p.add_argument("--n", type=int, default=1, help="samples per class (λ is reported at this n)")
-    p.add_argument("--structures", default=",".join(FAMILY_NAMES),
-                   help=f"comma-separated families from {', '.join(FAMILY_NAMES)} (paired2, paired2c: odd K only; blocks:3+2 for a block partition)")
+    p.add_argument("--structures", default=",".join(FAMILY_NAMES), type=pattern_names("phase"),
+                   help=f"comma-separated families from {', '.join(FAMILY_NAMES)} (paired2, paired2c: odd K only; "
+                        f"blocks:3+2 for a block partition); '--structures help' lists them")
     p.add_argument("--pairs", default="dnc:paired",
                    help="pairs a:b whose ties are reported even off the envelope (comma-separated; 'none')")
     p.add_argument("--dps", type=int, default=DEFAULT_DPS, help=f"significant digits of every threshold (5..{PHASE_MAX_DPS})")
@@ -71,7 +73,7 @@ def _pairs(text: str) -> tuple:
             raise ParameterError(f"--pairs: expected a:b, got {part!r}")
         a, b = (x.strip() for x in part.split(":", 1))
         for x in (a, b):
-            if x not in FAMILY_NAMES:
+            if x not in FAMILY_NAMES:  # named families only (not blocks:…): their labels are the names
                 raise ParameterError(f"--pairs: structure must be one of {', '.join(FAMILY_NAMES)}, got {x!r}")
         out.append((a, b))
     return tuple(out)
@@ -84,8 +86,7 @@ def run(args) -> int:
     if not names:
         raise ParameterError("--structures: give at least one structure")
     for nm in names:
-        if nm not in FAMILY_NAMES and not nm.startswith("blocks:"):
-            raise ParameterError(f"structure must be one of {', '.join(FAMILY_NAMES)} or blocks:a+b+…, got {nm!r}")
+        require_pattern(nm, "phase", "--structures: structure")
     search = V.integer("--search", args.search, 0, limits.COMPARE_MAX_SEARCH_STARTS)
     atlas = V.integer("--atlas", args.atlas, 0, limits.ATLAS_MAX_STARTS)
     V.integer("--search-seed", args.search_seed, 0)
