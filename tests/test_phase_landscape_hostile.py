@@ -29,12 +29,32 @@ def _refused(cli_box, argv, *words, status=2, limit=1.0):
     (["--K", "4", "--n", "1" + "0" * 1001], ["n must be an integer >= 1 and <= 10^1000", "1002-digit"]),
     (["--K", "4", "--dps", "100000"], ["dps must be an integer >= 5 and <= 1000"]),
     (["--K", "4", "--workers", "100000"], ["workers must be an integer >= 1"]),
-    # the grid estimate: every K up to 128 at every L up to 8, and the default grid at 1000 digits
+    # the grid estimate: every K up to 128 at every L up to 8, and K up to 96 at 1000 digits (measured truth in
+    # test_phase_grid_estimate_refuses_only_what_would_not_finish)
     (["--K", "2..128", "--workers", "1"], ["the phase grid of 1016 cells", "would take about", f"limit of {PHASE_MAX_SECONDS:.2g} s"]),
-    (["--dps", "1000", "--workers", "1"], ["the phase grid of 120 cells", "1000 digits", "would take about"]),
+    (["--K", "2..96", "--dps", "1000", "--workers", "1"], ["the phase grid of 760 cells", "1000 digits", "would take about"]),
 ])
 def test_phase_refuses_out_of_range_and_too_long_grids(cli_box, argv, words):
     _refused(cli_box, ["phase"] + argv, *words)
+
+
+def test_phase_grid_estimate_refuses_only_what_would_not_finish():
+    """Measured on 2 December 2026 (2 shared cores, load 4–7 from other jobs; see limits.phase_cell_seconds):
+    the default grid K 2..16 × L 1..8 at 1000 digits ran in 242 s on 2 workers (156 s of CPU in all), so it is
+    accepted, also on one worker (it was refused before, estimated at 6524 s). K 2..96 × L 1..8 at 1000 digits
+    is refused: single cells timed at 1000 digits take on average ≈ 0.25·K s of CPU above their 50-digit cost
+    (K = 14: 6, K = 32: 8.6, (65, 2): 38, (128, 2): 29), i.e. ≈ 9300 s for the 760 cells plus ≈ 1500 s for the
+    branch and bound ((128, 1): 41 s, (128, 2): 11 s, ∝ K³) — about 3 h on one worker. The same grid at 50
+    digits (≈ 1500 s by the same measurements) is accepted."""
+    from ufmtheory._validate import ParameterError
+    from ufmtheory.phase import check_grid, grid_seconds
+
+    default_K, default_L = range(2, 17), range(1, 9)
+    assert check_grid(default_K, default_L, dps=1000, workers=1)[3] == 1000
+    assert 242 <= grid_seconds(default_K, default_L, 1000, 2) <= PHASE_MAX_SECONDS  # an upper bound of the run
+    assert check_grid(range(2, 97), default_L, dps=50, workers=1)[3] == 50
+    with pytest.raises(ParameterError, match="the phase grid of 760 cells .*1000 digits.* would take about"):
+        check_grid(range(2, 97), default_L, dps=1000, workers=1)
 
 
 def test_phase_output_files_checked_before_work(cli_box, tmp_path):

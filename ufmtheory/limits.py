@@ -186,23 +186,56 @@ VERIFY_MAX_DPS = 200
 VERIFY_MIN_DPS = 5
 
 # ---- phase (ufmtheory phase; measured on 2 shared cores, one cell = one (K, L) at n = 1) ----
-#: Largest K: the cell (128, 1) takes ~140 s (cost grows like K² at L = 1, ~K^1.5 at L >= 2).
+#: Largest K: the cell (128, 1) takes ~41 s of CPU (95 s wall at load 7; 2 December 2026), the cost of the
+#: proven branch and bound grows like K³ (≈ 4× more at L = 1).
 PHASE_MAX_K = 128
 #: Largest L: the cost hardly depends on L (K = 16: 1.0 s at L = 8, 2.4 s at L = 10000).
 PHASE_MAX_L = 10_000
 #: Largest n: n enters only as n^(1/(L+1)); n = 10^4000 costs 0.3 s, the bound matches the numbers.
 PHASE_MAX_N = 10**1000
-#: Largest --dps: the cell (16, 4) takes 1.2 s at 50 digits, 5.9 s at 500, 74 s at 1000.
+#: Largest --dps: the default grid K 2..16 × L 1..8 took 242 s at 1000 digits on 2 workers (load ≈ 4,
+#: 156 s of CPU); the slowest 1000-digit cells measured, (65, 2) and (32, 4), take 33–38 s of CPU.
 PHASE_MAX_DPS = 1000
 #: Longest estimated grid (``phase.grid_seconds``, wall clock on the given workers): one hour.
 PHASE_MAX_SECONDS = 3600
 
 
 def phase_cell_seconds(K: int, L: int, dps: int) -> float:
-    """Estimated seconds of one phase cell, fitted to the measurements above: (0.5 + 0.003 K² (×2 at
-    L = 1))·(1 + (dps/250)³). E.g. (16, 3, 50): 1.3 s (measured 1.2), (64, 1, 50): 25 s (23), (128, 1, 50):
-    100 s (139), (16, 4, 1000): 82 s (74)."""
-    return (0.5 + 0.003 * K * K * (2 if L == 1 else 1)) * (1 + (dps / 250) ** 3)
+    """Estimated seconds of one phase cell, as part of a grid: 0.3 + 10⁻⁵K³ (3·10⁻⁵K³ at L = 1, the proven
+    branch and bound; independent of dps) + 0.6·K·(dps/1000)³ (the switches refined and checked at dps and
+    2·dps digits, mpmath's Python backend).
+
+    Fitted on 2 December 2026 to single cells timed in a fresh process (``phase.cell`` with every family,
+    as ``ufmtheory phase`` calls it; CPU seconds, wall clock ≈ CPU at load <= 2, 1.5–3× that at load 4–7)
+    and to whole grids (load 1.6–7 from other jobs on the 2 shared cores):
+
+    ==============  ======  =====  ===============================================================
+    cell (K, L)     digits  est.   measured CPU s
+    ==============  ======  =====  ===============================================================
+    (16, 4)         50      0.34   0.2–0.4 (every K <= 32, L >= 2: 0.03–0.8)
+    (64, 1)         50      8.2    4.7
+    (128, 1)        50      63     41
+    (128, 2)        50      21     11 (127, 2): 13, (128, 8): 14
+    (32, 4)         300     1.2    ≈ 0.7; 500 digits 1.0, 700 digits 1.5
+    (65, 2)         500     7.9    4.1; 300 digits 2.5
+    (16, 4)         1000    9.9    2.1 (was 74 s before the phase-diagram performance work)
+    (14, 3)         1000    8.7    20 (the slowest cell of the default grid; mean of K = 14: ≈ 6)
+    (32, 4)         1000    20     33 (K = 32, L = 1, 2, 3, 8, 12: 1.6–10; mean ≈ 8.6)
+    (65, 2)         1000    42     38 ((64, 1): 5.8, (64, 2): 13)
+    (128, 1)        1000    140    41 ((128, 2): 40)
+    ==============  ======  =====  ===============================================================
+
+    It bounds the mean cell of a grid, not every cell: single 1000-digit cells take up to 3× it (the
+    slowest measured: 38 s, so no single cell within PHASE_MAX_K and PHASE_MAX_DPS approaches the hour
+    limit). Whole grids (estimate by ``phase.grid_seconds`` against measured wall clock, 2 workers): K 2..16 ×
+    L 1..8 at 50 digits 19 s vs 5–7 s at load 1.6 and 14–16 s at load 3.5; K 2..32 × L 1..12 76 s vs 25–27 s
+    at load 1.8, 46 s at load 3.5; K 2..16 × L 1..8 at 1000 digits 343 s vs 242 s at load 4 (the old
+    constants estimated 3262 s, and 6524 s on one worker, which was refused).
+
+    >>> round(phase_cell_seconds(16, 4, 1000), 1), round(phase_cell_seconds(128, 1, 50))
+    (9.9, 63)
+    """
+    return 0.3 + 1e-5 * K ** 3 * (3 if L == 1 else 1) + 0.6 * K * (dps / 1000) ** 3
 
 
 # ---- landscape (ufmtheory landscape; rates measured on 2 shared cores) ----
