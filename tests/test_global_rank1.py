@@ -125,3 +125,23 @@ def test_truncation_bound_below_the_truncations_loss(P):
                 x = np.concatenate([[th], s[0] * vt[0]])
                 assert f1(x, A, p) >= float(lo.lower()) - 1e-12
     assert checked >= 20
+
+
+def test_above_cut_ball_holds_no_point_below_the_cut():
+    # GapProblem.above_cut_region: f >= cut on the ball ‖d‖ <= r_c; checked on samples of the reduced
+    # loss (hand-written: CE of Z̄ = M d plus A Σ s_i^p from numpy's SVD), including the sphere itself
+    P = G.Problem(3, 2, 1, Fraction(9, 50))
+    A, p = constants(P)
+    GP = G.GapProblem(P)
+    cut = 1.0665
+    R = GP.above_cut_region(cut)
+    assert R is not None and R.data["radius"] > float(GP.zero_ball_radius().mid())
+    rng = np.random.default_rng(11)
+    for _ in range(2000):
+        d = rng.normal(0, 1, 6)
+        d *= R.data["radius"] * rng.uniform(0.5, 1) ** (1 / 6) / np.linalg.norm(d)
+        Z = np.array(G.zbar_from_gaps(d)).T
+        ce = np.mean([math.log(sum(math.exp(Z[k, c] - Z[c, c]) for k in range(3))) for c in range(3)])
+        f = ce + A * float(np.sum(np.linalg.svd(Z, compute_uv=False) ** p))
+        assert f >= cut
+    assert GP.above_cut_region(math.log(3) + 0.01) is None  # a cut above log 3: the zero ball's job

@@ -796,6 +796,51 @@ class GapProblem:
             return bool(s.upper() <= (rz * rz).lower()) if rz.is_finite() else True
         return bx.Region("zero", contains, self.logK.lower(), self.logK.upper(), {"radius": str(rz)})
 
+    def above_cut_region(self, cut):
+        """The ball ‖d‖ <= r_c on which f >= ``cut`` (so it holds no global minimiser when the proven upper
+        bound is below ``cut``'s level), for a cut below log 3 (``zero_ball_radius``'s lemma at a lower
+        level): f >= log 3 + h(‖Z̄‖), h(r) = A r^p − (√2/3) r, ‖Z̄‖_F <= ‖d‖; h is concave with h(0) = 0, so
+        f >= log 3 + h(r_c) on the ball when h(r_c) >= cut − log 3. r_c: the largest dyadic (4-bit mantissa)
+        with that, found by bisection in floats and then checked in arb. None when the cut is not below
+        log 3 (the zero ball is then the region) or at L = 1.
+
+        >>> GP = GapProblem(Problem(3, 2, 1, Fraction(9, 50)))
+        >>> R = GP.above_cut_region(1.0665)
+        >>> R.data["radius"] > float(GP.zero_ball_radius().mid()), bool(R.lower >= 1.0665)
+        (True, True)
+        """
+        arb = _arb()
+        P = self.P
+        delta = arb(cut) - self.logK
+        if P.L == 1 or not delta < 0:
+            return None
+        k = arb(2).sqrt() / 3
+
+        def h(r):
+            return bx.pow_nonneg(arb(r), P.p) * P.A - k * r
+        lo = float(self.zero_ball_radius().lower())
+        hi = max(2 * lo, 1.0)
+        while h(hi) > delta:
+            hi *= 2
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if h(mid) > delta else (lo, mid)
+        r = lo
+        while r > 0:
+            rd = bx.dyadic_ceil(r)
+            rd = rd if rd <= r else rd - 2.0 ** (math.floor(math.log2(r)) - 3)
+            if rd > 0 and (self.logK + h(rd)).lower() >= arb(cut).upper():
+                break
+            r *= 0.99
+        else:
+            return None
+        lower = arb((self.logK + h(rd)).lower())
+
+        def contains(balls):
+            s = sum((arb(max(abs(b.upper()), abs(b.lower()))) ** 2 for b in balls), arb(0))
+            return bool(s.upper() <= rd * rd)
+        return bx.Region("above-cut", contains, lower, None, {"radius": rd})
+
     def unordered_region(self):
         """Symmetry: relabelling the classes by π maps Z̄ to Π Z̄ Πᵀ, f invariant, and permutes the column
         CE values CE_c = (1/3) log(1 + e^{−a_c} + e^{−b_c}). Every point has an image with CE₁ <= CE₂ <=
@@ -1091,7 +1136,8 @@ def certified_minimum(K: int, L: int, n: int, lam, width: float = DEFAULT_WIDTH,
         # and the larger region with a proven lower bound from the integral Taylor remainder
         # (``star_region``; radius 1.0 at L = 2, λ = 1/20)
         star = [S for S in (GP.star_region(R.data["center"], lattice=box) for R in smooth) if S is not None]
-        regions = [GP.unordered_region(), GP.zero_region()] + star + convex + smooth
+        above = GP.above_cut_region(GP.cut)
+        regions = [GP.unordered_region(), GP.zero_region()] + ([above] if above else []) + star + convex + smooth
         if res1 is not None:
             regions.append(GP.local_tube(res1.lower, res1.upper))
     # Jets (mean-value form, gradient pruning) only pay near smooth minimisers without a star region;
