@@ -111,8 +111,9 @@ def doubling_bound(terms, c, one_minus_p, start):
 
     Each comparison is first decided in interval arithmetic (arb at the working precision, against
     c/2·(1 ∓ 2^{−prec/2})): a certain answer is the one the mpmath evaluation at the working precision
-    gives (its rounding error is far below that margin), at a fraction of its cost; only an undecided
-    one is evaluated in mpmath, as the comparison itself.
+    gives (its relative rounding error, about (δT + #terms)·2^{−prec}, is far below that margin while
+    δT < 2^{prec/2 − 8}; beyond, mpmath decides), at a fraction of its cost; only an undecided one is
+    evaluated in mpmath, as the comparison itself.
 
     >>> float(doubling_bound([(1, 1)], mpmath.mpf("0.01"), mpmath.mpf(1) / 3, 1))
     8.0
@@ -126,15 +127,18 @@ def doubling_bound(terms, c, one_minus_p, start):
         omp, half, zero = B.point(one_minus_p), B.point(c) / 2, B.point(0)
         margin = B.point(mpmath.ldexp(1, -(prec // 2)))
         below, above = half * (1 - margin), half * (1 + margin)
+        d_max = max([float(d) for _, d in terms] + [0.0])
         for _ in range(400):
-            Tb = B.point(T)
-            total = zero
-            for a, neg_d in enc:
-                total = total + a * B.exp(neg_d * Tb)
-            value = B.pow_pos(Tb, omp) * total
-            if B.sign(below - value) > 0:
-                return T
-            if B.sign(value - above) <= 0:  # undecided in interval arithmetic: mpmath decides, as before
+            fast = d_max * float(T) < 2.0 ** (prec // 2 - 8)
+            if fast:
+                Tb = B.point(T)
+                total = zero
+                for a, neg_d in enc:
+                    total = total + a * B.exp(neg_d * Tb)
+                value = B.pow_pos(Tb, omp) * total
+                if B.sign(below - value) > 0:
+                    return T
+            if not fast or B.sign(value - above) <= 0:  # undecided in interval arithmetic: mpmath decides
                 bound = mpmath.power(T, one_minus_p) * mpmath.fsum(a * mpmath.exp(-d * T) for a, d in terms)
                 if bound < c / 2:
                     return T
