@@ -30,3 +30,24 @@ def test_point_and_bounds_are_exact(name):
     with mpmath.workdps(400):
         third = mpmath.mpf(1) / 3
         assert lo2 <= third <= hi2 and hi2 - lo2 < mpmath.mpf(10) ** -80
+
+
+@given(st.integers(min_value=-(2 ** 400), max_value=2 ** 400), st.integers(min_value=-300, max_value=300),
+       st.sampled_from([20, 53, 64, 128, 266]))
+@settings(max_examples=200)
+def test_arb_point_of_mpf_is_the_rounded_product(man, exp, bits):
+    """``ArbBackend.point(mpf)`` is the ball of man·2^exp rounded to the working precision: the same
+    ball as arb(man) times the exact power 2^exp (written out here); it holds the exact value, and is
+    exact when the mantissa fits."""
+    from flint import arb, ctx, fmpz
+    B = backend("arb")
+    with mpmath.workprec(420):
+        x = mpmath.mpf(man) * mpmath.mpf(2) ** exp  # exact: |man| < 2^401
+    with B.precision(1000):
+        exact = arb(fmpz(man)) * arb(2) ** exp
+    with B.precision(bits):
+        got = B.point(x)
+        want = arb(fmpz(man)) * arb(2) ** exp
+        assert ctx.prec == bits and got.mid() == want.mid() and got.rad() == want.rad()
+        assert got.contains(exact)
+        assert got.is_exact() == (x.man.bit_length() <= bits if man else True)

@@ -159,3 +159,52 @@ def test_user_matrix_with_negative_gaps_against_dense_scan(backend, L):
         assert best_grid >= opt.loss - mpmath.mpf(10) ** -25
         for cp in opt.critical_points:  # every reported critical point is one: f'(t) = 0
             assert abs(prob.derivative(cp.t)) < mpmath.mpf(10) ** -25
+
+
+def test_remembered_constants_are_keyed_exactly():
+    """``Structure.memo`` and the fit's remembered constants are keyed on exact inputs: one structure
+    object used in turn for models that differ in L, n, class sizes, loss and digits gives, field for
+    field, what a fresh structure object (nothing remembered) gives for each."""
+    models = [ut.DeepUFM(6, 2, lam="0.01"), ut.DeepUFM(6, 3, lam="0.01"), ut.DeepUFM(6, 2, n=3, lam="0.01"),
+              ut.DeepUFM(6, 2, lam="0.01", class_sizes=[1, 2, 1, 2, 1, 2]), ut.DeepUFM(6, 2, lam="0.01", loss="mse"),
+              ut.DeepUFM(6, 2, lam="0.01", loss="ls-ce:0.1"), ut.DeepUFM(6, 2, lam="0.02")]
+    shared = ut.paired(6)
+    for model in models:
+        for dps in (30, 50):
+            assert ut.optimal_scale(shared, model, dps).to_dict() == ut.optimal_scale(ut.paired(6), model, dps).to_dict()
+
+
+@given(st.lists(st.tuples(st.integers(1, 50), st.integers(1, 40)), min_size=0, max_size=6),
+       st.integers(1, 10 ** 6), st.sampled_from([1, 2, 3, 7]), st.sampled_from([53, 120, 266]))
+@settings(max_examples=60, deadline=None)
+def test_doubling_bound_as_the_plain_mpmath_loop(terms, c_int, L, prec):
+    """``losses.doubling_bound`` decides its comparisons in interval arithmetic when that is certain;
+    the T it returns is the plain mpmath loop's (written out here), also when c/2 equals the bound at
+    T_0 (undecided in intervals: mpmath decides)."""
+    from ufmtheory.losses import doubling_bound
+    with mpmath.workprec(prec):
+        terms = [(mpmath.mpf(a) / 7, mpmath.mpf(d) / 8) for a, d in terms]
+        omp = 1 - mpmath.mpf(2) / (L + 1)
+
+        def plain(c, start):
+            T = max([mpmath.mpf(1), mpmath.mpf(start)] + [omp / d for _, d in terms])
+            while True:
+                if mpmath.power(T, omp) * mpmath.fsum(a * mpmath.exp(-d * T) for a, d in terms) < c / 2:
+                    return T
+                T *= 2
+        c = mpmath.mpf(c_int) / 10 ** 4
+        assert doubling_bound(terms, c, omp, 1) == plain(c, 1)
+        T0 = max([mpmath.mpf(1)] + [omp / d for _, d in terms])
+        tie = 2 * mpmath.power(T0, omp) * mpmath.fsum(a * mpmath.exp(-d * T0) for a, d in terms)
+        if tie > 0:
+            assert doubling_bound(terms, tie, omp, 1) == plain(tie, 1)
+
+
+@given(st.integers(1, 10 ** 30), st.integers(-400, 40), st.sampled_from([53, 100, 219, 269, 1000]))
+@settings(max_examples=200, deadline=None)
+def test_agreed_digits_logarithm_as_mpmath(man, exp, prec):
+    """``precision.float_neg_log10`` (arb when the float is certain) returns float(−mpmath.log10(r))."""
+    from ufmtheory.precision import float_neg_log10
+    with mpmath.workprec(prec):
+        r = +(mpmath.mpf(man) * mpmath.mpf(2) ** exp)
+        assert float_neg_log10(r) == float(-mpmath.log10(r))

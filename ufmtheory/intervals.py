@@ -38,7 +38,7 @@ class IntervalBackend:
         raise NotImplementedError  # pragma: no cover
 
     def hull(self, a, b):
-        """The interval [a, b] for exact numbers a <= b."""
+        """The interval [a, b] for exact numbers a <= b (or their ``point`` enclosures)."""
         raise NotImplementedError  # pragma: no cover
 
     def exp(self, x):
@@ -106,17 +106,22 @@ def _fraction_of(x) -> Fraction:
 _SMALL_INTS = {k: arb(fmpz(k)) for k in range(-16, 17)} if flint is not None else {}
 
 
-_POW2: dict = {}
+class _ArbPrecision:
+    """``ArbBackend.precision``: a plain context manager (entered tens of times per scale optimum;
+    a generator-based one costs several times more)."""
 
+    __slots__ = ("bits", "old")
 
-def _pow2(e: int):
-    """2^e as an exact arb (a one-bit mantissa: exact at every precision), cached."""
-    a = _POW2.get(e)
-    if a is None:
-        a = arb(2) ** e
-        if len(_POW2) < 8192:
-            _POW2[e] = a
-    return a
+    def __init__(self, bits: int):
+        self.bits = bits
+
+    def __enter__(self):
+        self.old = flint.ctx.prec
+        flint.ctx.prec = self.bits
+
+    def __exit__(self, *exc):
+        flint.ctx.prec = self.old
+        return False
 
 
 class ArbBackend(IntervalBackend):
@@ -128,14 +133,9 @@ class ArbBackend(IntervalBackend):
         # the hot elementary functions as arb's own methods: no Python frame per call (same results)
         self.exp, self.log = arb.exp, arb.log
 
-    @contextmanager
     def precision(self, bits: int):
-        old = flint.ctx.prec
-        flint.ctx.prec = int(bits)
-        try:
-            yield
-        finally:
-            flint.ctx.prec = old
+        """flint's working precision ``bits`` inside the block (restored after it)."""
+        return _ArbPrecision(int(bits))
 
     def bits(self) -> int:
         return int(flint.ctx.prec)
@@ -147,8 +147,11 @@ class ArbBackend(IntervalBackend):
             a = _SMALL_INTS.get(x)
             return a if a is not None else arb(fmpz(x))
         if isinstance(x, mpmath.mpf):
-            man, exp = signed_man_exp(x)
-            return arb(fmpz(int(man))) * _pow2(int(exp))  # power of two scaling: exact when man fits
+            # arb(x) is exact; + rounds it to the working precision (exact when the mantissa fits),
+            # as arb(man)·2^exp did (the same ball: tests/test_intervals_exact.py)
+            if not x._mpf_[1] and x._mpf_[2]:  # inf, nan (zero mantissa, non-zero exponent)
+                signed_man_exp(x)  # ValueError: no exact value
+            return +arb(x)
         q = _fraction_of(x)
         if q.denominator == 1:
             return arb(fmpz(q.numerator))

@@ -109,15 +109,40 @@ def doubling_bound(terms, c, one_minus_p, start):
     beyond T_0 every term t^{1−p} e^{−δt} decreases (its log-derivative is (1−p)/t − δ < 0), so the
     bound holds on all of [T, ∞). ``terms`` = [(a >= 0, δ > 0)].
 
+    Each comparison is first decided in interval arithmetic (arb at the working precision, against
+    c/2·(1 ∓ 2^{−prec/2})): a certain answer is the one the mpmath evaluation at the working precision
+    gives (its relative rounding error, about (δT + #terms)·2^{−prec}, is far below that margin while
+    δT < 2^{prec/2 − 8}; beyond, mpmath decides), at a fraction of its cost; only an undecided one is
+    evaluated in mpmath, as the comparison itself.
+
     >>> float(doubling_bound([(1, 1)], mpmath.mpf("0.01"), mpmath.mpf(1) / 3, 1))
     8.0
     """
+    from .intervals import backend  # imported here: flint is not needed to import the model
     T = max([mpmath.mpf(1), mpmath.mpf(start)] + [one_minus_p / d for _, d in terms])
-    for _ in range(400):
-        bound = mpmath.power(T, one_minus_p) * mpmath.fsum(a * mpmath.exp(-d * T) for a, d in terms)
-        if bound < c / 2:
-            return T
-        T *= 2
+    B = backend()
+    prec = int(mpmath.mp.prec)
+    with B.precision(prec):
+        enc = [(B.point(a), -B.point(d)) for a, d in terms]
+        omp, half, zero = B.point(one_minus_p), B.point(c) / 2, B.point(0)
+        margin = B.point(mpmath.ldexp(1, -(prec // 2)))
+        below, above = half * (1 - margin), half * (1 + margin)
+        d_max = max([float(d) for _, d in terms] + [0.0])
+        for _ in range(400):
+            fast = d_max * float(T) < 2.0 ** (prec // 2 - 8)
+            if fast:
+                Tb = B.point(T)
+                total = zero
+                for a, neg_d in enc:
+                    total = total + a * B.exp(neg_d * Tb)
+                value = B.pow_pos(Tb, omp) * total
+                if B.sign(below - value) > 0:
+                    return T
+            if not fast or B.sign(value - above) <= 0:  # undecided in interval arithmetic: mpmath decides
+                bound = mpmath.power(T, one_minus_p) * mpmath.fsum(a * mpmath.exp(-d * T) for a, d in terms)
+                if bound < c / 2:
+                    return T
+            T *= 2
     raise ArithmeticError("could not bound the critical points from above")  # pragma: no cover
 
 
@@ -129,17 +154,55 @@ class CEFit:
     def __init__(self, types):
         # types: list of (weight, [gaps], [multiplicities]); gaps include the diagonal gap 0
         self.types = [(mpmath.mpf(w), [mpmath.mpf(g) for g in gs], [int(m) for m in ms]) for w, gs, ms in types]
+        self._memo: dict = {}  # see ``_remember``
+
+    def _remember(self, key, compute):
+        """``compute()`` once per key: constants of the fit at one precision (the key holds it), asked
+        for at every critical point and every box (value terms, tail terms, ḡ(0), interval functions)."""
+        memo = self._memo
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
+
+    def __getstate__(self):
+        """Pickled without the remembered values (arb balls do not pickle; recomputed on demand)."""
+        state = dict(self.__dict__)
+        state["_memo"] = {}
+        return state
 
     def value(self, t):
         """log Σ m e^{−tg} = −t g_min + log m_min + log1p(Σ_{g > g_min} (m/m_min) e^{−t(g − g_min)}):
         keeps relative accuracy when the fit is tiny (large t)."""
         total = mpmath.mpf(0)
-        for w, gs, ms in self.types:
-            gmin = min(gs)
-            mmin = sum(m for g, m in zip(gs, ms) if g == gmin)
-            rest = mpmath.fsum(m * mpmath.exp(-t * (g - gmin)) for g, m in zip(gs, ms) if g != gmin) / mmin
-            total += w * (mpmath.log(mmin) + mpmath.log1p(rest) - t * gmin)
+        for w, gmin, mmin, log_mmin, rest_terms in self._value_terms():
+            # terms that are exactly 0 (log 1, t·0) or 1 (division by m_min = 1) are left out, and a
+            # one-term sum is its term: each result is already rounded to the working precision
+            if len(rest_terms) == 1:
+                m, d = rest_terms[0]
+                rest = m * mpmath.exp(-t * d)
+            else:
+                rest = mpmath.fsum(m * mpmath.exp(-t * d) for m, d in rest_terms)
+            if mmin != 1:
+                rest = rest / mmin
+            x = mpmath.log1p(rest)
+            if mmin != 1:
+                x = log_mmin + x
+            if gmin != 0:
+                x = x - t * gmin
+            total += w * x
         return total
+
+    def _value_terms(self) -> list:
+        """Per type (w, g_min, m_min, log m_min, [(m, g − g_min) for g > g_min]) at the current
+        precision (remembered per precision: ``value`` is asked at every critical point)."""
+        def compute():
+            out = []
+            for w, gs, ms in self.types:
+                gmin = min(gs)
+                mmin = sum(m for g, m in zip(gs, ms) if g == gmin)
+                out.append((w, gmin, mmin, mpmath.log(mmin), [(m, g - gmin) for g, m in zip(gs, ms) if g != gmin]))
+            return out
+        return self._remember(("value terms", int(mpmath.mp.prec)), compute)
 
     def moments(self, t, order: int = 2):
         """(h, h', h'') = Σ w (E_π g, −Var_π g, κ₃,π g), π_j ∝ m_j e^{−t g_j} (h' only when
@@ -183,19 +246,24 @@ class CEFit:
 
     def upper_bracket(self, c, one_minus_p, t_lo):
         """(T, reason): no positive critical point beyond T (φ(t) = t^{1−p} h(t) < c there)."""
-        return (doubling_bound(self.tail_terms(), c, one_minus_p, t_lo),
+        tail = self._remember(("tail terms", int(mpmath.mp.prec)), self.tail_terms)
+        return (doubling_bound(tail, c, one_minus_p, t_lo),
                 "φ(t) <= T^{1−p} Σ a e^{−δT} < c beyond T (decreasing bound)")
 
     # interval versions -----------------------------------------------------------------------
     def interval_functions(self, B):
-        """(h(X), h'(X)) enclosures (``IntervalGapMoments``; the mpf constants enclosed exactly)."""
-        G = IntervalGapMoments(B, [(B.point(w), [B.point(g) for g in gs], [B.point(m) for m in ms])
-                                   for w, gs, ms in self.types])
-        return G.h, G.dh
+        """(h(X), h'(X)) enclosures (``IntervalGapMoments``; the mpf constants enclosed at the backend's
+        current precision, once per backend and precision: the enclosures are immutable)."""
+        def compute():
+            G = IntervalGapMoments(B, [(B.point(w), [B.point(g) for g in gs], [B.point(m) for m in ms])
+                                       for w, gs, ms in self.types])
+            return G.h, G.dh
+        return self._remember(("interval functions", B.name, B.bits()), compute)
 
     @property
     def zero_value(self):
-        return self.value(mpmath.mpf(0))
+        """ḡ(0) at the current precision (remembered per precision)."""
+        return self._remember(("zero", int(mpmath.mp.prec)), lambda: self.value(mpmath.mpf(0)))
 
 
 class IntervalGapMoments:
@@ -210,22 +278,23 @@ class IntervalGapMoments:
         self.types = [(w, list(gs), list(ms)) for w, gs, ms in types]
         self.ratio = [[[ms[k] / ms[j] for k in range(len(gs))] for j in range(len(gs))] for _, gs, ms in self.types]
         self.diffs = [[[gs[k] - gs[j] for k in range(len(gs))] for j in range(len(gs))] for _, gs, _ in self.types]
-        self._zero = B.point(0)  # exact at every precision
+        self._zero, self._one = B.point(0), B.point(1)  # exact at every precision
         self._recent: dict = {}
+        self._squares: dict = {}  # (g_a − g_b)² per precision (bits), as h' asks for them at every X
 
     def pis(self, X, i: int) -> list:
         """π_j(X) of gap type ``i``."""
         return self._all_pis(X)[i]
 
     def _type_pis(self, negX, i: int) -> list:
-        ratio, diffs, exp = self.ratio[i], self.diffs[i], self.B.exp
-        zero = self._zero
+        ratio, diffs, exp, one = self.ratio[i], self.diffs[i], self.B.exp, self._one
         out = []
         for j in range(len(ratio)):
             rj, dj = ratio[j], diffs[j]
-            s = zero
-            for k in range(len(rj)):
-                s = s + (1 if k == j else rj[k] * exp(negX * dj[k]))
+            # the sums start at their first term, not at 0 (0 + x is x exactly: same enclosures)
+            s = one if j == 0 else rj[0] * exp(negX * dj[0])
+            for k in range(1, len(rj)):
+                s = s + (one if k == j else rj[k] * exp(negX * dj[k]))
             out.append(1 / s)
         return out
 
@@ -245,25 +314,32 @@ class IntervalGapMoments:
         return out
 
     def h(self, X):
-        zero = self._zero
-        total = zero
+        total = None  # sums start at their first term (0 + x is x exactly)
         for (w, gs, _), pi in zip(self.types, self._all_pis(X)):
-            mean = zero
-            for g, q in zip(gs, pi):
-                mean = mean + g * q
-            total = total + w * mean
-        return total
+            mean = gs[0] * pi[0]
+            for a in range(1, len(gs)):
+                mean = mean + gs[a] * pi[a]
+            total = w * mean if total is None else total + w * mean
+        return self._zero if total is None else total
+
+    def _squared_diffs(self) -> list:
+        """(g_a − g_b)² of every type, at the current precision (remembered per precision)."""
+        bits = self.B.bits()
+        sq = self._squares.get(bits)
+        if sq is None:
+            sq = self._squares[bits] = [[[d ** 2 for d in row] for row in diffs] for diffs in self.diffs]
+        return sq
 
     def dh(self, X):
-        zero = self._zero
-        total = zero
-        for (w, gs, _), pi, diffs in zip(self.types, self._all_pis(X), self.diffs):
-            var = zero
+        total = None  # sums start at their first term (0 − x is −x exactly)
+        for (w, gs, _), pi, sq in zip(self.types, self._all_pis(X), self._squared_diffs()):
+            var = self._zero
             for a in range(len(gs)):
                 for b in range(a + 1, len(gs)):
-                    var = var + pi[a] * pi[b] * diffs[b][a] ** 2
-            total = total - w * var
-        return total
+                    term = pi[a] * pi[b] * sq[b][a]
+                    var = term if a == 0 and b == 1 else var + term
+            total = -(w * var) if total is None else total - w * var
+        return self._zero if total is None else total
 
     def d2h(self, X):
         zero = self._zero
@@ -317,7 +393,8 @@ class LSCEFit(CEFit):
         return out
 
     def upper_bracket(self, c, one_minus_p, t_lo):
-        return (doubling_bound(self.tail_terms(), c, one_minus_p, t_lo),
+        tail = self._remember(("tail terms", int(mpmath.mp.prec)), self.tail_terms)
+        return (doubling_bound(tail, c, one_minus_p, t_lo),
                 "φ(t) <= T^{1−p} Σ a e^{−δT} < c beyond T (label smoothing: h <= h_CE-type tail, b <= 0)")
 
     def interval_functions(self, B):

@@ -113,11 +113,24 @@ class DeepUFM:
         return self.lams[0]
 
     def Lambda(self):
-        """Λ = (λ_H Π λ_{W_l})^{1/(L+1)} (SPEC §1) as an mpf at the current mpmath precision."""
-        prod = mpmath.mpf(1)
-        for v in self.lams:
-            prod *= to_mpf(v)
-        return mpmath.root(prod, self.L + 1)
+        """Λ = (λ_H Π λ_{W_l})^{1/(L+1)} (SPEC §1) as an mpf at the current mpmath precision
+        (remembered per precision, λ's and L: every structure of a comparison asks for it twice).
+
+        >>> import mpmath
+        >>> with mpmath.workdps(30):
+        ...     DeepUFM(K=3, L=2, lam=["1/2", "1/4", "1/8"]).Lambda()
+        mpf('0.25')
+        """
+        key = (int(mpmath.mp.prec), tuple((type(v), v) for v in self.lams), self.L)  # exact values
+        memo = self.__dict__.setdefault("_Lambda", {})
+        if key not in memo:
+            prod = mpmath.mpf(1)
+            for v in self.lams:
+                prod *= to_mpf(v)
+            if len(memo) >= 16:
+                memo.clear()
+            memo[key] = mpmath.root(prod, self.L + 1)
+        return memo[key]
 
     def p(self):
         """Schatten exponent p = 2/(L+1) (SPEC §2) as an mpf."""

@@ -182,14 +182,51 @@ def to_fraction(x) -> Fraction:
 
 
 def agreed_digits(a, b) -> float:
-    """Number of significant decimal digits on which ``a`` and ``b`` agree (inf if equal)."""
+    """Number of significant decimal digits on which ``a`` and ``b`` agree (inf if equal):
+    float(−log10(|a − b| / max(|a|, |b|))), the logarithm at the current precision (``float_neg_log10``).
+
+    >>> agreed_digits(mpmath.mpf(1), mpmath.mpf("1.001")) > 2.99, agreed_digits(2, 2)
+    (True, mpf('+inf'))
+    """
     a, b = mpmath.mpf(a), mpmath.mpf(b)
     if a == b:
         return mpmath.inf
     scale = max(abs(a), abs(b))
     if scale == 0:
         return mpmath.inf
-    return float(-mpmath.log10(abs(a - b) / scale))
+    return float_neg_log10(abs(a - b) / scale)
+
+
+def float_neg_log10(r) -> float:
+    """``float(−mpmath.log10(r))`` for an mpf r > 0 at the current precision, usually without mpmath's
+    logarithm: arb encloses −log10 r at prec + 20 bits and the ball is widened by the relative
+    2^{8−prec} that mpmath's result may be off (a few ulps); mpmath converts its result to the
+    nearest float, so when the widened ball lies strictly between the midpoints from a float d to its
+    neighbours, d is that float. Otherwise (or without python-flint) mpmath computes it.
+
+    >>> float_neg_log10(mpmath.mpf(10) ** -7) == float(-mpmath.log10(mpmath.mpf(10) ** -7))
+    True
+    """
+    prec = int(mp.prec)
+    try:
+        import flint
+        from flint import arb
+    except ImportError:  # pragma: no cover - python-flint is a core dependency
+        flint = None
+    if flint is not None:
+        old = flint.ctx.prec
+        flint.ctx.prec = prec + 20
+        try:
+            y = -(arb(r).log() / arb(10).log()) * arb(1, arb(2) ** (8 - prec))
+            d = float(y.mid()) if y.is_finite() else math.nan
+            if math.isfinite(d) and d != 0:
+                below = (arb(d) + arb(math.nextafter(d, -math.inf))) / 2  # exact: two neighbouring floats
+                above = (arb(d) + arb(math.nextafter(d, math.inf))) / 2
+                if y > below and y < above:  # arb comparisons: true for every point of y
+                    return d
+        finally:
+            flint.ctx.prec = old
+    return float(-mpmath.log10(r))
 
 
 def nstr(x, dps: int) -> str:

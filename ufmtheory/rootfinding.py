@@ -70,12 +70,20 @@ def isolate_roots(F: Callable, dF: Callable, lo, hi, B: IntervalBackend, *, prec
     boxes = 0
     with B.precision(prec_bits):
         point_sign_cache: dict = {}
+        points: dict = {}  # every box end is converted once (it is the end of two boxes)
+
+        def point_at(x):
+            key = getattr(x, "_mpf_", x)  # normalised mpf: equal values, equal keys; hashes faster
+            p = points.get(key)
+            if p is None:
+                p = points[key] = B.point(x)
+            return p
 
         def sign_at(x):
-            key = getattr(x, "_mpf_", x)  # normalised mpf: equal values, equal keys; hashes faster
+            key = getattr(x, "_mpf_", x)
             s = point_sign_cache.get(key)
             if s is None:
-                s = point_sign_cache[key] = B.sign(F(B.point(x)))
+                s = point_sign_cache[key] = B.sign(F(point_at(x)))
             return s
 
         stack = [(lo, hi)]
@@ -85,7 +93,7 @@ def isolate_roots(F: Callable, dF: Callable, lo, hi, B: IntervalBackend, *, prec
             if boxes > max_boxes:
                 raise IsolationError(f"root isolation on [{mpmath.nstr(lo, 5)}, {mpmath.nstr(hi, 5)}] "
                                      f"exceeded {max_boxes} boxes")
-            X = B.hull(a, b)
+            X = B.hull(point_at(a), point_at(b))
             D = dF(X)
             dsign = B.sign(D)
             sa, sb = sign_at(a), sign_at(b)
@@ -96,14 +104,17 @@ def isolate_roots(F: Callable, dF: Callable, lo, hi, B: IntervalBackend, *, prec
                     leaves.append((a, b, "R" if sa != sb else "M"))
                 continue
             if not (sa == 0 or sb == 0):
-                m = (a + b) / 2
-                Fx = F(X)
-                M = B.point(m)
-                FM = F(M)
-                mv = FM + D * (X - M)
-                # F(M) is what sign_at(m) evaluates: m is the next split point when the split is (a+b)/2
-                point_sign_cache.setdefault(getattr(m, "_mpf_", m), B.sign(FM))
-                if B.sign(Fx) != 0 or B.sign(mv) != 0:
+                # F(X) excludes 0, or else its mean-value form F(m) + F'(X)(X − m) does (m = (a+b)/2;
+                # F(m) is only needed when F(X) does not decide: the box is then split, and m is the
+                # next split point when the split is (a+b)/2, so its sign is remembered)
+                excluded = B.sign(F(X)) != 0
+                if not excluded:
+                    m = (a + b) / 2
+                    M = point_at(m)
+                    FM = F(M)
+                    point_sign_cache.setdefault(getattr(m, "_mpf_", m), B.sign(FM))
+                    excluded = B.sign(FM + D * (X - M)) != 0
+                if excluded:
                     if leaves is not None:
                         leaves.append((a, b, "E"))
                     continue

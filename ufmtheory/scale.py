@@ -80,14 +80,20 @@ class ScaleProblem:
             raise V.ParameterError(f"structure {structure.name!r} is {structure.K}×{structure.K} but the model has K = {model.K}")
         if structure.rank == 0:
             raise V.ParameterError(f"structure {structure.name!r} is the zero matrix; its scale is meaningless")
-        dps = mpmath.mp.dps if dps is None else dps
+        dps = int(mpmath.mp.dps if dps is None else dps)
+        sizes = tuple(model.class_sizes)
+
+        def constants():
+            with mpmath.workdps(dps):
+                fit = model.loss_fn.scale_fit(structure, sizes, dps)
+                sv = structure.singular_values_mp(dps, weights=None if model.balanced else list(sizes))
+                p = mpmath.mpf(2) / (model.L + 1)
+                scale = mpmath.power(mpmath.mpf(sizes[0]), p / 2) if model.balanced else mpmath.mpf(1)
+                return fit, scale * mpmath.fsum(mpmath.power(s, p) for s in sv if s != 0)
+        # the fit and P depend on the structure, loss, class sizes, L and digits only (not on λ): once
+        # per structure and exact key (the fit objects are never mutated; mpf are immutable)
+        fit, P = structure.memo(("scale constants", model.loss_fn.name, sizes, model.L, dps), constants)
         with mpmath.workdps(dps):
-            sizes = model.class_sizes
-            fit = model.loss_fn.scale_fit(structure, sizes, dps)
-            sv = structure.singular_values_mp(dps, weights=None if model.balanced else list(sizes))
-            p = mpmath.mpf(2) / (model.L + 1)
-            scale = mpmath.power(mpmath.mpf(sizes[0]), p / 2) if model.balanced else mpmath.mpf(1)
-            P = scale * mpmath.fsum(mpmath.power(s, p) for s in sv if s != 0)
             return cls(structure.name, model.K, model.L, fit, model.Lambda(), P)
 
     # ---- values -----------------------------------------------------------------------------------
@@ -136,49 +142,53 @@ class ScaleProblem:
         isolation; when a bracket fails that test or is unresolved, the full isolation runs."""
         B = interval_backend(backend_name)
         one_minus_p = 1 - self.p
-        c_pt = omp = p_pt = h_iv = dh_iv = None  # set by enclose_constants, inside a precision context
+        linear = one_minus_p == 0  # L = 1: F = h − c (decided once, not per evaluation)
+        c_pt = omp = neg_p = h_iv = dh_iv = None  # set by enclose_constants, inside a precision context
         # while isolating (one precision throughout), F and F' of one box share h(X) and X^{1−p}
         # (point evaluations at the box ends, in between, do not replace the box)
-        share = {"on": False, "X": None, "hq": None}
+        sharing, shared_X, shared_hq = False, None, None
 
         def h_q(X):
-            if share["on"] and share["X"] is X:
-                return share["hq"]
-            hq = h_iv(X), (B.pow_pos(X, omp) if one_minus_p != 0 else None)
-            if share["on"] and not B.is_point(X):
-                share["X"], share["hq"] = X, hq
+            nonlocal shared_X, shared_hq
+            if sharing and shared_X is X:
+                return shared_hq
+            hq = h_iv(X), (None if linear else B.pow_pos(X, omp))
+            if sharing and not B.is_point(X):
+                shared_X, shared_hq = X, hq
             return hq
 
         def F_iv(X):
             h, q = h_q(X)
-            return h - c_pt if one_minus_p == 0 else q * h - c_pt
+            return h - c_pt if linear else q * h - c_pt
 
         def dF_iv(X):
-            if one_minus_p == 0:
+            if linear:
                 return dh_iv(X)
             h, q = h_q(X)
-            return omp * B.pow_pos(X, -p_pt) * h + q * dh_iv(X)
+            return omp * B.pow_pos(X, neg_p) * h + q * dh_iv(X)
 
         def FdF_iv(X):  # Newton on point intervals: X^{−p} = X^{1−p}/X
-            h, q = h_iv(X), B.pow_pos(X, omp) if one_minus_p != 0 else None
-            if one_minus_p == 0:
+            h = h_iv(X)
+            if linear:
                 return h - c_pt, dh_iv(X)
+            q = B.pow_pos(X, omp)
             return q * h - c_pt, omp * (q / X) * h + q * dh_iv(X)
 
         def enclose_constants():
-            nonlocal c_pt, omp, p_pt, h_iv, dh_iv
-            c_pt, omp, p_pt = B.point(self.c), B.point(one_minus_p), B.point(self.p)
+            nonlocal c_pt, omp, neg_p, h_iv, dh_iv
+            c_pt, omp, neg_p = B.point(self.c), B.point(one_minus_p), -B.point(self.p)
             h_iv, dh_iv = self.fit.interval_functions(B)
 
         def isolate(prec_bits, t_lo, t_hi, rel_resolution=None):
+            nonlocal sharing, shared_X, shared_hq
             with B.precision(prec_bits):
                 enclose_constants()
-                share["on"] = True
+                sharing = True
                 try:
                     return isolate_roots(F_iv, dF_iv, t_lo, t_hi, B, prec_bits=prec_bits,
                                          rel_resolution=rel_resolution)
                 finally:
-                    share.update(on=False, X=None, hq=None)
+                    sharing, shared_X, shared_hq = False, None, None
 
         def isolate_coarse(prec_bits, t_lo, t_hi):
             """``isolate`` with the box ends at ``prec_bits`` too (cheaper mpf bookkeeping; the search

@@ -73,6 +73,28 @@ class Structure:
     def K(self) -> int:
         return self.matrix.rows
 
+    def memo(self, key, compute):
+        """``compute()`` once per structure and ``key``, for facts that depend only on the (immutable)
+        matrix and on ``key``, which must hold every other input exactly (ints, names, Fractions — never
+        a float approximation): e.g. ``scale.ScaleProblem.from_structure``'s constants per (loss, class
+        sizes, L, digits), which a sweep over λ or a repeated comparison would otherwise recompute
+        (sympy evaluation, Schatten sums). Not pickled (entries may hold interval objects).
+
+        >>> S = dnc(3)
+        >>> S.memo(("twice K",), lambda: 2 * S.K), S.memo(("twice K",), lambda: None)
+        (6, 6)
+        """
+        facts = self.__dict__.setdefault("_facts", {})  # frozen dataclass: bypass __setattr__
+        if key not in facts:
+            facts[key] = compute()
+        return facts[key]
+
+    def __getstate__(self):
+        """Pickled without the ``memo`` entries (recomputed on demand; arb balls do not pickle)."""
+        state = dict(self.__dict__)
+        state.pop("_facts", None)
+        return state
+
     # ---- exact facts --------------------------------------------------------------------------
     def gap(self, c_other: int, c: int) -> sp.Expr:
         """Logit gap S_cc − S_{c'c} of class c against class c'."""
