@@ -145,3 +145,20 @@ def test_above_cut_ball_holds_no_point_below_the_cut():
         f = ce + A * float(np.sum(np.linalg.svd(Z, compute_uv=False) ** p))
         assert f >= cut
     assert GP.above_cut_region(math.log(3) + 0.01) is None  # a cut above log 3: the zero ball's job
+
+
+def test_rank1_minimum_certified_in_the_pair_regime():
+    # L = 2, λ = 0.18: the best matrix of rank <= 1 is the pair pattern t·[[1,−1,0],[−1,1,0],0]; its loss
+    # (2 log(1 + e^{−2t} + e^{−t}) + log 3)/3 + A (2t)^p minimised by hand in mpmath lies in the enclosure
+    import mpmath
+    r = G.certified_rank1_minimum(3, 2, 1, "0.18", max_seconds=600)
+    assert r.certified and r.structure == "pair"
+    with mpmath.workdps(40):
+        A, p = mpmath.mpf(3) / 2 * mpmath.mpf(18) / 100, mpmath.mpf(2) / 3
+
+        def f(t):
+            return (2 * mpmath.log(1 + mpmath.exp(-2 * t) + mpmath.exp(-t)) + mpmath.log(3)) / 3 + A * (2 * t) ** p
+        t = mpmath.findroot(lambda t: mpmath.diff(f, t), 1.0)
+        v = Fraction(mpmath.nstr(f(t), 35, strip_zeros=False))
+    assert Fraction(r.lower) <= v <= Fraction(r.upper)
+    assert Fraction(r.upper) - Fraction(r.lower) <= Fraction(1, 10 ** 10)
