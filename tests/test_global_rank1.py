@@ -6,7 +6,6 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from flint import arb
 
 from ufmtheory import boxes as bx
 from ufmtheory import global_min as G
