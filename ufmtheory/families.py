@@ -28,11 +28,11 @@ from . import _validate as V
 from .patterns import FAMILY as FAMILY_KIND
 from .patterns import STRUCTURE as STRUCTURE_KIND
 from .patterns import require as require_pattern
-from .structures import Structure, evaluate_exact, dnc, named, paired, polygon
+from .structures import FrozenMemo, Structure, evaluate_exact, dnc, named, paired, polygon
 
 
 @dataclass(frozen=True)
-class Component:
+class Component(FrozenMemo):
     """One scale: column types ((w, gaps, multiplicities), ...) and the non-zero singular values at t = 1.
 
     Gaps are the logit gaps S_cc − S_{c'c} (the own class gives gap 0), exact sympy numbers; the
@@ -43,21 +43,6 @@ class Component:
     types: tuple
     svals: tuple
 
-    def _memo(self, key, compute):
-        """``compute()`` once per component and ``key``: every fact below depends only on the (immutable)
-        fields, and deciding them goes through sympy (evalf, positivity), which the threshold
-        search would otherwise repeat for every curve it builds."""
-        memo = self.__dict__.setdefault("_facts", {})  # frozen dataclass: bypass __setattr__
-        if key not in memo:
-            memo[key] = compute()
-        return memo[key]
-
-    def __getstate__(self):
-        """Pickled without the remembered facts (they may hold closures; they are recomputed on demand)."""
-        state = dict(self.__dict__)
-        state.pop("_facts", None)
-        return state
-
     def numbers(self, dps: int):
         """(types as mpf, singular values as mpf) at ``dps`` digits (fresh lists; mpf are immutable)."""
         def compute():
@@ -66,7 +51,7 @@ class Component:
                                tuple(int(m) for m in ms)) for w, gs, ms in self.types)
                 sv = tuple(evaluate_exact(sp.sympify(s), dps) for s in self.svals)
             return types, sv
-        types, sv = self._memo(("numbers", int(dps)), compute)
+        types, sv = self.memo(("numbers", int(dps)), compute)
         return [(w, list(gs), list(ms)) for w, gs, ms in types], list(sv)
 
     @property
@@ -80,7 +65,7 @@ class Component:
             if not pos:
                 return None
             return min(pos, key=lambda g: float(sp.N(g, 30)))
-        return self._memo("min_positive_gap", compute)
+        return self.memo("min_positive_gap", compute)
 
     def strictly_superior(self) -> bool:
         """Every column: the own gap 0 is unique and all other gaps are > 0 (paper Def. 3)."""
@@ -93,17 +78,17 @@ class Component:
                     elif not _positive(g):
                         return False
             return True
-        return self._memo("strictly_superior", compute)
+        return self.memo("strictly_superior", compute)
 
     def weakly_superior(self) -> bool:
         """Every gap >= 0 (the own-class logit is a maximum, possibly tied)."""
-        return self._memo("weakly_superior",
+        return self.memo("weakly_superior",
                           lambda: all(g == 0 or _positive(g) for _, gs, _ in self.types for g in gs))
 
     def signature(self, dps: int = 40) -> tuple:
         """Scale-free fingerprint: gaps and singular values divided by γ, rounded to dps−10 digits.
         Two components with equal signatures have identical optimal-value functions V(μ)."""
-        return self._memo(("signature", int(dps)), lambda: self._signature(dps))
+        return self.memo(("signature", int(dps)), lambda: self._signature(dps))
 
     def _signature(self, dps: int) -> tuple:
         gamma = self.min_positive_gap()

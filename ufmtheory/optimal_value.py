@@ -156,7 +156,7 @@ class Curve:
         """(fit, h, h', h'') enclosures over a backend interval X, gaps enclosed exactly (``intervals.enclose_exact``);
         h, h', h'' from ``losses.IntervalGapMoments``. Built once per component, backend and precision
         (they depend on nothing else; the enclosures of the gaps go through sympy)."""
-        return self.comp._memo(("interval_functions", B.name, B.bits()), lambda: self._interval_functions(B))
+        return self.comp.memo(("interval_functions", B.name, B.bits()), lambda: self._interval_functions(B))
 
     def _interval_functions(self, B):
         zero = B.point(0)

@@ -45,8 +45,33 @@ def exact_entry(x) -> sp.Expr:
     raise V.ParameterError(f"matrix entries must be real numbers, got {x!r}")
 
 
+class FrozenMemo:
+    """``memo(key, compute)`` for frozen dataclasses whose facts depend only on their (immutable) fields:
+    ``compute()`` once per object and ``key`` (which must hold every other input exactly: ints, names,
+    Fractions — never a float approximation), kept in the instance dict (the frozen ``__setattr__`` is
+    bypassed) and dropped when pickled (entries may hold interval objects or closures; recomputed on demand).
+    E.g. ``scale.ScaleProblem.from_structure``'s constants per (loss, class sizes, L, digits), or a family
+    component's sympy facts, which a sweep over λ or a threshold search would otherwise recompute.
+
+    >>> S = dnc(3)
+    >>> S.memo(("twice K",), lambda: 2 * S.K), S.memo(("twice K",), lambda: None)
+    (6, 6)
+    """
+
+    def memo(self, key, compute):
+        facts = self.__dict__.setdefault("_facts", {})
+        if key not in facts:
+            facts[key] = compute()
+        return facts[key]
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_facts", None)
+        return state
+
+
 @dataclass(frozen=True, eq=False)
-class Structure:
+class Structure(FrozenMemo):
     """A named K×K pattern with exact entries.
 
     ``singular_values`` (optional): exact singular values (sympy), descending, zeros included.
@@ -72,28 +97,6 @@ class Structure:
     @property
     def K(self) -> int:
         return self.matrix.rows
-
-    def memo(self, key, compute):
-        """``compute()`` once per structure and ``key``, for facts that depend only on the (immutable)
-        matrix and on ``key``, which must hold every other input exactly (ints, names, Fractions — never
-        a float approximation): e.g. ``scale.ScaleProblem.from_structure``'s constants per (loss, class
-        sizes, L, digits), which a sweep over λ or a repeated comparison would otherwise recompute
-        (sympy evaluation, Schatten sums). Not pickled (entries may hold interval objects).
-
-        >>> S = dnc(3)
-        >>> S.memo(("twice K",), lambda: 2 * S.K), S.memo(("twice K",), lambda: None)
-        (6, 6)
-        """
-        facts = self.__dict__.setdefault("_facts", {})  # frozen dataclass: bypass __setattr__
-        if key not in facts:
-            facts[key] = compute()
-        return facts[key]
-
-    def __getstate__(self):
-        """Pickled without the ``memo`` entries (recomputed on demand; arb balls do not pickle)."""
-        state = dict(self.__dict__)
-        state.pop("_facts", None)
-        return state
 
     # ---- exact facts --------------------------------------------------------------------------
     def gap(self, c_other: int, c: int) -> sp.Expr:
