@@ -557,6 +557,10 @@ class SingularRanges:
             if d2q.is_finite():
                 hi2 = min(hi2, arb(d2q.nonnegative_part().upper()).sqrt().upper())
                 lo2 = max(lo2, arb(d2q.nonnegative_part().lower()).sqrt().lower())
+            if hi1 > 0:  # s₂ = √det(Y Yᵀ)/s₁ >= √(Σ min|m_jk|²)/u₁ (``GapProblem.minors_lower``)
+                dl = self.GP.minors_lower(self.balls)
+                if dl > 0:
+                    lo2 = max(lo2, (arb(dl).sqrt() / arb(hi1)).lower())
             lo1, hi2 = max(lo1, lo2), min(hi2, hi1)
             self._cell = (arb(lo1), arb(hi1), arb(lo2), arb(hi2))
         return self._cell
@@ -677,6 +681,41 @@ class GapProblem:
             if t2 is not None and t2 > out.lower():
                 out = arb(t2.lower())
         return out
+
+    def minors_lower(self, balls):
+        """A lower bound (exact arb) of det(Y Yᵀ) = s₁² s₂² = Σ_{j<k} m_jk² on the box (Cauchy–Binet), m_jk =
+        Y₀ⱼY₁ₖ − Y₀ₖY₁ⱼ the 2×2 minors. Column k of Y is linear in (d_{2k}, d_{2k+1}) alone, so m_jk is
+        bilinear in (d_{2j}, d_{2j+1}) and (d_{2k}, d_{2k+1}): its range over the box is the hull of its
+        ranges at the 4 vertices of column k's rectangle (each linear in column j's gaps, enclosed exactly
+        by ball arithmetic), and min |m_jk| is 0 when that hull holds 0, else its end nearer 0.
+
+        >>> from flint import arb
+        >>> GP = GapProblem(Problem(3, 2, 1, Fraction(1, 20)))
+        >>> bool(GP.minors_lower([arb(3, 0.25)] * 6) > 0)
+        True
+        """
+        arb = _arb()
+        L = self._L
+        tot = arb(0)
+        for j, k in ((0, 1), (0, 2), (1, 2)):
+            # for each vertex (a_k, b_k) of column k, m_jk is linear in (a_j, b_j), each once: the ball
+            # evaluation over column j's rectangle is its exact range (up to outward rounding)
+            A_, B_ = balls[2 * k], balls[2 * k + 1]
+            lo = hi = None
+            for a in (arb(A_.lower()), arb(A_.upper())):
+                for b in (arb(B_.lower()), arb(B_.upper())):
+                    y0k = L[2 * k][0][k] * a + L[2 * k + 1][0][k] * b
+                    y1k = L[2 * k][1][k] * a + L[2 * k + 1][1][k] * b
+                    m = (balls[2 * j] * (L[2 * j][0][j] * y1k - L[2 * j][1][j] * y0k)
+                         + balls[2 * j + 1] * (L[2 * j + 1][0][j] * y1k - L[2 * j + 1][1][j] * y0k))
+                    ml, mu = m.lower(), m.upper()
+                    lo = ml if lo is None or ml < lo else lo
+                    hi = mu if hi is None or mu > hi else hi
+            if lo > 0:
+                tot = tot + lo * lo
+            elif hi < 0:
+                tot = tot + hi * hi
+        return arb(tot.lower())
 
     def spectral_radius(self, radii):
         """An upper bound (arb) of max ‖Y(δ)‖₂ over |δ_i| <= r_i (Y = Uᵀ M δ): the spectral norm is convex,
