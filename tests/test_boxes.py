@@ -403,3 +403,36 @@ def test_dnc_regime_certified_at_L2():
     from ufmtheory.global_search import global_search
     s = global_search(3, 2, mpmath.mpf(1) / 20, starts=6, seed=0)
     assert s.best_loss >= float(lo) - 1e-9
+
+
+def test_column_bound_and_its_ingredients_below_samples():
+    # the box-local convex relaxation (GapProblem.column_lower) and its ingredients against numpy: the
+    # nuclear-norm functional <= ‖Y‖_*, the spectral radius >= ‖Y(δ)‖₂ and the minors' bound <= (s₁s₂)² at
+    # random points (SVD by numpy),
+    # the bound <= f (float f through numpy's SVD) at random points and corners of random boxes
+    P, GP, f_gap = _problem_l2()
+    rng = np.random.default_rng(11)
+
+    def y_of(d):
+        return P.y_from_zbar(np.array(G.zbar_from_gaps(d)).T).reshape(2, 3)
+    for _ in range(60):
+        mid = rng.uniform(-1, 12, 6)
+        rad = rng.uniform(0.05, 2.5, 6)
+        box = [(float(m), float(r)) for m, r in zip(mid, rad)]
+        gam = [float(g.mid()) for g in GP.nuclear_functional(box)]
+        rho2 = float(GP.spectral_radius(tuple(rad.tolist())))
+        for _ in range(20):
+            d = rng.uniform(-15, 15, 6)
+            assert np.dot(gam, d) <= np.linalg.svd(y_of(d), compute_uv=False).sum() + 1e-9
+            delta = rad * rng.choice([-1.0, 1.0], 6) * rng.uniform(0.5, 1, 6)
+            assert np.linalg.norm(y_of(delta), 2) <= rho2 + 1e-12
+        with bx.precision(128):
+            lo = GP.column_lower(bx.box_arb(box), box)
+            det_lo = float(GP.minors_lower(bx.box_arb(box)))
+        assert lo is not None
+        for _ in range(50):  # det(Y Yᵀ) = (s₁ s₂)² from numpy's SVD
+            s = np.linalg.svd(y_of(mid + rad * rng.uniform(-1, 1, 6)), compute_uv=False)
+            assert det_lo <= (s[0] * s[1]) ** 2 * (1 + 1e-12) + 1e-12
+        pts = [mid + rad * rng.uniform(-1, 1, 6) for _ in range(150)] + \
+              [mid + rad * rng.choice([-1.0, 1.0], 6) for _ in range(64)]
+        assert float(lo) <= min(f_gap(d) for d in pts) + 1e-12

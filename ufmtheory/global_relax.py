@@ -89,8 +89,15 @@ def best_dnc_scale(P) -> float:
     return float(r.x)
 
 
-def _chord(P, a, b):
-    """(α, β) with t^p >= α + β t on [a, b] (concavity), arb."""
+def chord(P, a, b):
+    """(α, β) with t^p >= α + β t on [a, b] (concavity of t ↦ t^p, p <= 1: the chord lies below), arb;
+    β = (b^p − a^p)/(b − a), α = a^p − β a (a < b).
+
+    >>> from ufmtheory.global_min import Problem
+    >>> al, be = chord(Problem(3, 2, 1, "1/20"), 1, 8)
+    >>> abs(float(al + be * 8) - 4) < 1e-12, bool(al + be * 3 < 3 ** (2 / 3))
+    (True, True)
+    """
     arb = _arb()
     a, b = arb(a), arb(b)
     if P.L == 1:
@@ -125,8 +132,8 @@ def cell_lower(P, a1, b1, a2, b2):
     a1 = max(a1, a2)
     if a2 > b1 or a1 > b1 or a2 > b2:
         return None
-    al1, be1 = _chord(P, a1, b1) if b1 > a1 else (bx.pow_nonneg(arb(a1), P.p), arb(0))
-    al2, be2 = _chord(P, a2, b2) if b2 > a2 else (bx.pow_nonneg(arb(a2), P.p), arb(0))
+    al1, be1 = chord(P, a1, b1) if b1 > a1 else (bx.pow_nonneg(arb(a1), P.p), arb(0))
+    al2, be2 = chord(P, a2, b2) if b2 > a2 else (bx.pow_nonneg(arb(a2), P.p), arb(0))
     if b1 > a1 and b2 > a2:
         pass
     elif b1 <= a1 and b2 <= a2:
