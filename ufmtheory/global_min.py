@@ -807,7 +807,7 @@ class GapProblem:
         hi = [arb(b.upper()) for b in balls]
         ce = self.ce(hi)
         sv = SingularRanges(self, balls)
-        (s1, s1h), (s2, s2h) = sv.weyl(1), sv.weyl(2)
+        (s1, _), (s2, _) = sv.weyl(1), sv.weyl(2)
         pen = bx.pow_nonneg(arb(s1.lower()), P.q * 2) + bx.pow_nonneg(arb(s2.lower()), P.q * 2)
         pen2 = bx.pow_nonneg(arb(frobenius_squared_min(balls).lower()), P.q)
         pen = arb(max(pen.lower(), pen2.lower()))
