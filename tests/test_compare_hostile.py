@@ -215,3 +215,107 @@ def test_exact_number_bounds():
     for bad in ("1e-1001", "1e1001", "10^1001", "2^-3400"):
         with pytest.raises(ut.ParameterError, match="10\\^±1000"):
             exact_number(bad)
+
+
+# ---- 10.8: zero thresholds at L = 1, ill-conditioned roots, exact ties ---------------------------------
+
+def _dnc_L1(K, lam):
+    """DNC at L = 1 by hand: gaps 1 (S = I − J/K), P = K − 1 (singular values 1), so
+    f(t) = log(1 + (K−1)e^{−t}) + c t with c = (K−1)λ, h(t) = (K−1)e^{−t}/(1 + (K−1)e^{−t}) decreasing from
+    (K−1)/K: no positive critical point when c >= (K−1)/K (λ >= 1/K), else the one root e^{−t} = c/((K−1)(1−c))."""
+    c = (K - 1) * lam
+    if c >= mpmath.mpf(K - 1) / K:
+        return None, mpmath.log(K)
+    t = mpmath.log((K - 1) * (1 - c) / c)
+    return t, mpmath.log(1 + (K - 1) * mpmath.exp(-t)) + c * t
+
+
+@pytest.mark.parametrize("K", [3, 5, 7, 9])
+def test_coupled_family_at_its_L1_zero_threshold(capsys, K):
+    """λ = 1/K, L = 1 (the issue's K = 7 command raised IndexError): the zero solution is critical for
+    the coupled family exactly when μ >= 1/K (the subgradient conditions at θ = 0 both reduce to it), here
+    with equality; it is the family's minimum, and DNC has no positive critical point (``_dnc_L1``)."""
+    out = run_json(capsys, ["compare", "--K", str(K), "--L", "1", "--lam", f"1/{K}", "--dps", "30"])
+    rows = {r["name"]: r for r in out["structures"]}
+    with mpmath.workdps(60):
+        logK = ut.precision.nstr(mpmath.log(K), 30)
+    assert rows["coupled"]["kind"] == "zero" and rows["coupled"]["loss"] == logK
+    assert rows["dnc"]["kind"] == "zero" and rows["dnc"]["critical_points"] == []
+    assert out["winner"] == "zero" and out["zero"]["loss"] == logK
+
+
+def test_coupled_family_just_below_its_L1_threshold(capsys):
+    """λ = 1/K − ε, L = 1: the zero solution is not critical (μ < 1/K) and the minimiser's scales are ~ε; at
+    ε = 10^-20 they were below the scans' smallest scale 10^-12 (IndexError, then no answer). At K = 3 the
+    family contains DNC (β = 2a, γ = −a), whose optimum is the closed form ``_dnc_L1``; loss − log 3 ~ ε²."""
+    from ufmtheory.coupled import CoupledFamily, optimum
+    o = optimum(CoupledFamily.at(7, 1, Fraction(1, 7) - Fraction(1, 10 ** 6)), dps=20)
+    assert o.kind != "zero" and o.loss < mpmath.log(7)
+    lam = Fraction(1, 3) - Fraction(1, 10 ** 20)
+    out = run_json(capsys, ["compare", "--K", "3", "--L", "1", "--lam", str(lam), "--dps", "50"])
+    rows = {r["name"]: r for r in out["structures"]}
+    with mpmath.workdps(100):
+        t, loss = _dnc_L1(3, mpmath.mpf(lam.numerator) / lam.denominator)
+        assert mpmath.log(3) - loss > mpmath.mpf(10) ** -42  # visible at 50 digits
+        for name in ("dnc", "coupled"):
+            assert ut.precision.agreed_digits(mpmath.mpf(rows[name]["loss"]), loss) >= 49, name
+    assert out["winner"] == "dnc" and set(out["ties"]) == {"polygon", "coupled"}
+
+
+def test_coupled_family_at_large_lambda_L2():
+    """L = 2, μ = 50 (K = 3): T(a) >= K e^{−a} wherever T(a) < 1, so no interior point; the scans used to
+    run at ~10^6 digits (the a-range's top) and did not finish. p < 1: the zero solution is a local minimum."""
+    from ufmtheory.coupled import CoupledFamily, optimum
+    for K in (3, 5):
+        o = optimum(CoupledFamily.at(K, 2, 50), dps=20)
+        with mpmath.workdps(40):
+            assert o.kind == "zero" and ut.precision.nstr(o.loss, 20) == ut.precision.nstr(mpmath.log(K), 20)
+
+
+@pytest.mark.parametrize("dps", [30, 50, 200])
+def test_dnc_at_its_L1_zero_threshold(capsys, dps):
+    """K = 5, L = 1, λ = 1/5 (the issue: PrecisionError at --dps 200): F(0) = h(0) − c = 4/5 − 4/5 = 0, so the
+    computed sign of F(0) was rounding noise and a spurious root t ~ 10^-230 appeared at one precision."""
+    out = run_json(capsys, ["compare", "--K", "5", "--L", "1", "--lam", "0.2", "--dps", str(dps),
+                            "--structures", "dnc,paired,polygon"])
+    dnc = next(r for r in out["structures"] if r["name"] == "dnc")
+    with mpmath.workdps(dps + 20):
+        t, loss = _dnc_L1(5, mpmath.mpf(1) / 5)
+        assert t is None
+        assert dnc["kind"] == "zero" and dnc["critical_points"] == [] and dnc["loss"] == ut.precision.nstr(loss, dps)
+
+
+@pytest.mark.parametrize("K, dps", [(5, 30), (5, 200), (3, 50)])
+def test_dnc_root_just_below_the_L1_threshold(capsys, K, dps):
+    """λ = 1/K − 10^-40: DNC's one root t* ≈ 10^-39 loses ~40 digits to the rounding of c (F(0) = h(0) − c
+    cancels); the engine raises its precisions by the shortfall and returns t* to dps digits (closed form)."""
+    lam = Fraction(1, K) - Fraction(1, 10 ** 40)
+    out = run_json(capsys, ["compare", "--K", str(K), "--L", "1", "--lam", str(lam), "--dps", str(dps),
+                            "--structures", "dnc"])
+    dnc = out["structures"][0]
+    with mpmath.workdps(dps + 60):
+        t, loss = _dnc_L1(K, mpmath.mpf(lam.numerator) / lam.denominator)
+        assert mpmath.mpf("1e-40") < t < mpmath.mpf("1e-37")
+        assert dnc["kind"] == "positive critical point"
+        assert ut.precision.agreed_digits(mpmath.mpf(dnc["scale"]), t) >= dps - 1
+        assert ut.precision.agreed_digits(mpmath.mpf(dnc["loss"]), loss) >= dps - 1
+
+
+@pytest.mark.parametrize("lam", ["2^-10", "0.03", "0.2"])
+def test_exact_K3_ties_name_dnc(capsys, lam):
+    """K = 3: polygon = (3/2)·DNC (cos(2π/3) = −1/2 off the diagonal) and the coupled family contains DNC
+    (β = 2a, γ = −a), so their optima are equal; the winner among them is named by the registry's order
+    (dnc), not by which rounding came out lowest (it was 'coupled' at 2^-10 and 'dnc' at 0.03)."""
+    assert ut.polygon(3).matrix == ut.dnc(3).matrix * Fraction(3, 2)
+    out = run_json(capsys, ["compare", "--K", "3", "--L", "1", "--lam", lam, "--dps", "30"])
+    assert out["winner"] == "dnc" and out["ties"] == ["polygon", "coupled"]
+
+
+def test_preference_rank_orders_ties():
+    from ufmtheory.patterns import PATTERNS
+    from ufmtheory.scale import preference_rank
+    registry = [p.name for p in PATTERNS]
+    names = ["my-structure", "coupled", "blocks:3+2", "paired", "zero", "dnc"]
+    ranked = sorted(names, key=lambda n: preference_rank(n, names))
+    assert ranked[0] == "zero" and ranked[-1] == "my-structure"
+    assert ranked[1:-1] == sorted(ranked[1:-1], key=lambda n: registry.index(n.split(":")[0]))

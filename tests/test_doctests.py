@@ -10,7 +10,7 @@ MODULES = ["ufmtheory.cli.common", "ufmtheory.limits", "ufmtheory", "ufmtheory.p
            "ufmtheory.intervals", "ufmtheory.objective", "ufmtheory.reduction", "ufmtheory.structures",
            "ufmtheory.optimal_value", "ufmtheory.certificates.scale", "ufmtheory.certificates.numbers", "ufmtheory.rootfinding", "ufmtheory.thresholds.tail",
            "ufmtheory.boxes", "ufmtheory.global_min", "ufmtheory.global_relax", "ufmtheory.global_certificate", "ufmtheory.global_search",
-           "ufmtheory.global_scope", "ufmtheory.patterns"]
+           "ufmtheory.global_scope", "ufmtheory.patterns", "ufmtheory.scale"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -423,10 +423,12 @@ class _Reduction:
         if p == 1:
             if C >= 1:
                 return None
-            return mpmath.mpf(10) ** -12, mpmath.log(K / C)
+            return _small_scales(self.F)[0], mpmath.log(K / C)
         lo = mpmath.power(C, 1 / (1 - p))  # T(lo) = 1
         # e^a a^{p−1} = K/C: increasing for a > 1 − p; the largest root bounds a
         h = lambda a: a + (p - 1) * mpmath.log(a) - mpmath.log(K / C)  # noqa: E731
+        if lo >= 1 and h(lo) >= 0:  # h increases on [1, ∞): T(a) >= K e^{−a} wherever T(a) < 1 (large μ)
+            return None
         hi = max(lo, mpmath.mpf(1)) * 2
         while h(hi) < 0:
             hi *= 2
@@ -531,10 +533,15 @@ def _face_gradient_ok(F, stratum, theta):
     o = _MpOps()
     K, m, p, A, cp = F._consts(o)
     a, b, g = theta
-    if stratum in ("pairs off", "zero"):  # ∂_a fit at a = 0 is −2m/K (any γ); penalty slope A·m·2
+    if stratum == "zero":
+        # both conditions below reduce at θ = 0 (x = 1, S = K) to A >= 1/K, A = μ at L = 1: decided exactly
+        # (μ² = mu_pow is rational), so that μ = 1/K — the family's zero threshold, where the zero solution
+        # is its minimum — is not lost to rounding (issue 10: K = 7, L = 1, λ = 1/7)
+        return F.mu_pow * K * K >= 1
+    if stratum == "pairs off":  # ∂_a fit at a = 0 is −2m/K (any γ); penalty slope A·m·2
         if 2 * m * A < mpmath.mpf(2 * m) / K:
             return False
-    if stratum in ("pairs only", "zero"):  # (β, γ) = 0: dual norm of ∇fit ≤ A √((K−1)/K)
+    if stratum == "pairs only":  # (β, γ) = 0: dual norm of ∇fit ≤ A √((K−1)/K)
         x = mpmath.exp(-a)
         S = 1 + x * x + (K - 2) * x
         gb = -mpmath.mpf(K - 1) / K ** 2
@@ -542,6 +549,17 @@ def _face_gradient_ok(F, stratum, theta):
         if mpmath.sqrt(gb ** 2 + gg ** 2 / (2 * m)) > A * cp:
             return False
     return True
+
+
+def _small_scales(F: CoupledFamily):
+    """(the scans' smallest scale, extra digits). 10^-12 and 0, except at L = 1 just below the zero threshold
+    μ = 1/K, where the minimiser's scales are ~ ε = 1 − K²μ² (≈ 2(1 − Kμ)): the scans start at ε/10^3 and the
+    digits the reductions and Newton lose there (they cancel O(1) terms to O(ε)), ⌈log10(1/ε)⌉, are added."""
+    eps = 1 - F.mu_pow * F.K * F.K
+    if F.L != 1 or eps <= 0 or eps >= Fraction(1, 10 ** 9):
+        return mpmath.mpf(10) ** -12, 0
+    digits = math.ceil((len(str(eps.denominator)) - len(str(eps.numerator)))) + 1  # >= log10(1/ε)
+    return mpmath.mpf(10) ** -(digits + 3), digits
 
 
 def _find(F: CoupledFamily, dps: int, grid: int):
@@ -582,13 +600,14 @@ def _find(F: CoupledFamily, dps: int, grid: int):
         a_hi = mpmath.mpf(2)
         while red.T(a_hi) < K_ratio(F) * mpmath.exp(-a_hi) or a_hi < 1:
             a_hi *= 2
-        for lo, hi in _scan(red.pairs_residual, mpmath.mpf(10) ** -12, a_hi, grid):
+        floor = _small_scales(F)[0]
+        for lo, hi in _scan(red.pairs_residual, floor, a_hi, grid):
             a = _bisect(red.pairs_residual, lo, hi, dps)
             out.append(("pairs only", (a, mpmath.mpf(0), mpmath.mpf(0))))
         del C
         # pairs off: β in (0, β_max]; every critical point with f <= log K has A cp r^p <= log K
         b_hi = mpmath.power(mpmath.log(F.K) / (red.A * red.cp), 1 / red.p) + 10
-        for lo, hi in _scan(red.R_off, mpmath.mpf(10) ** -12, b_hi, 2 * grid, linear=False):
+        for lo, hi in _scan(red.R_off, floor, b_hi, 2 * grid, linear=False):
             b = _bisect(red.R_off, lo, hi, dps)
             pt = red.off_point(b)
             if pt is not None:
@@ -619,7 +638,8 @@ def critical_points(F: CoupledFamily, dps: int = 30, grid: int = 400) -> list:
     >>> [(p.stratum, p.kind) for p in pts][:2]
     [('interior', 'local min'), ('pairs only', 'local min')]
     """
-    d1, d2 = dps + GUARD_DIGITS, dps + 2 * GUARD_DIGITS
+    small = _small_scales(F)[1]
+    d1, d2 = dps + GUARD_DIGITS + small, dps + 2 * GUARD_DIGITS + small
     first = _solve_at(F, d1, grid)
     second = _solve_at(F, d2, grid, seeds=first)
     out = []
@@ -690,6 +710,13 @@ def optimum(F: CoupledFamily, dps: int = DEFAULT_DPS, grid: int = 400) -> Couple
     ('0.5111538568', 'interior')
     """
     pts = critical_points(F, dps, grid)
+    if not pts:
+        # f has a minimum, at a critical point of some stratum; the zero solution is one exactly when
+        # L >= 2 or μ >= 1/K (``_face_gradient_ok``), so this happens only at L = 1 just below μ = 1/K,
+        # where the minimiser's scales (~ 1 − Kμ) lie below the scans' smallest scale
+        raise PrecisionError(f"coupled family at K = {F.K}, L = {F.L}, μ = {mpmath.nstr(F.mu(), 12)}: no critical point "
+                             f"found above the scans' smallest scale 1e-12 (at L = 1 just below the zero threshold "
+                             f"μ = 1/K the minimiser's scales are below it)")
     with mpmath.workdps(dps + 2 * GUARD_DIGITS):
         z = mpmath.log(F.K)
     return CoupledOptimum(F, pts[0], pts, dps, z)

@@ -28,6 +28,7 @@ dps digits.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import mpmath
@@ -36,7 +37,8 @@ from mpmath.libmp import mpf_pos, round_ceiling, round_floor
 from . import _validate as V
 from .intervals import backend as interval_backend
 from .model import DeepUFM
-from .precision import (DEFAULT_DPS, PrecisionError, agreed_digits, bits_for_digits, check_dps, nstr, to_mpf,
+from .patterns import PATTERNS
+from .precision import (DEFAULT_DPS, GUARD_DIGITS, PrecisionError, agreed_digits, bits_for_digits, check_dps, nstr, to_mpf,
                         working_precisions)
 from .rootfinding import isolate_roots, refine_root_proven
 from .structures import Structure
@@ -199,6 +201,29 @@ class ScaleProblem:
             with mpmath.workprec(prec_bits):
                 return isolate(prec_bits, lo, hi, mpmath.mpf(2) ** -(prec_bits // 2))
 
+        def zero_end(t_hi):
+            """L = 1 (F = h − c, t_lo = 0): (the left end of the isolation, a note). F(0) = h(0) − c is 0 at
+            the zero threshold (e.g. DNC at K = 5, λ = 1/5: h(0) = 4/5 = c), where its computed sign is
+            rounding noise and a spurious root at t ~ 10^{-dps} would appear. When |F(0)| is below
+            2^{16−prec}·max(1, c) (the rounding of c = Λ·P), F(0) is taken as 0: the critical point is
+            t = 0 itself, the zero solution (compared anyway), and F' of one sign on [0, δ] (interval
+            arithmetic) leaves no root in (0, δ]; the isolation runs on [δ, t_hi]. (A true root t* > 0 so
+            close to 0 would change the loss by < |F(0)|·t*, far below the working precision.)"""
+            with B.precision(newton_bits):
+                enclose_constants()
+                zero = B.point(mpmath.mpf(0))
+                F0 = F_iv(zero)
+                tol = mpmath.mpf(2) ** (16 - int(mpmath.mp.prec)) * max(mpmath.mpf(1), abs(self.c))
+                if max(abs(B.lower(F0)), abs(B.upper(F0))) > tol:
+                    return mpmath.mpf(0), ""
+                for j in range(1, 4 * int(mpmath.mp.prec)):
+                    delta = mpmath.ldexp(t_hi, -j)
+                    if B.sign(dF_iv(B.hull(zero, B.point(delta)))) != 0:
+                        return delta, (f"; F(0) = h(0) − c = 0 to the working precision (the zero threshold): "
+                                       f"t = 0 is the critical point, F' ≠ 0 on [0, {mpmath.nstr(delta, 5)}]")
+            raise PrecisionError(f"{self.name}: F(0) = h(0) − c and F'(0) are both 0 to the working precision "
+                                 f"(a tangency at the zero threshold): not decided")
+
         # Isolation needs only enough bits to separate the roots (the enclosures are rigorous at any
         # precision): 128 bits, or, when a box stays undecided there (a root closer than 2^-64 to
         # another, a tangency), the full isolation of the old code at the working precision plus 32 bits.
@@ -218,6 +243,9 @@ class ScaleProblem:
                 return [], None
             if t_lo >= t_hi:  # the two bounds leave no room: no positive critical point
                 return [], None
+            if linear and t_lo == 0:
+                t_lo, note = zero_end(t_hi)
+                reason = reason + note
             full_bits = max(iso_bits, bits_for_digits(mpmath.mp.dps) + 32)
             report = isolate_coarse(iso_bits, t_lo, t_hi)
             if any(br.status != "simple" for br in report.brackets) and full_bits > iso_bits:
@@ -314,24 +342,50 @@ def optimal_scale_of(build, name: str, model: DeepUFM, dps: int = DEFAULT_DPS,
     point is isolated in interval arithmetic and refined by interval Newton to a proven enclosure; the
     problem is then rebuilt at dps + GUARD_DIGITS, where each bracket is re-proven for the new constants, each root re-refined
     (proven again) and each loss recomputed, and the two must agree to dps digits. A bracket that
-    fails the re-proof (or an unresolved one) makes the lower precision isolate on its own."""
+    fails the re-proof (or an unresolved one) makes the lower precision isolate on its own. When they
+    agree to fewer digits (an ill-conditioned root), both precisions are raised by the shortfall plus
+    GUARD_DIGITS and the check repeated, at most twice; a PrecisionError if it still fails."""
     dps = check_dps(dps)
-    lo_dps, hi_dps = working_precisions(dps)
+    extra = 0
+    for attempt in range(3):
+        try:
+            return _optimal_scale_with(build, name, model, dps, backend, extra)
+        except _TooFewDigits as exc:
+            # an ill-conditioned root loses about (dps − digits) digits to the rounding of the constants
+            # (e.g. L = 1 just off a zero threshold: F(0) = h(0) − c cancels, a root t* ≈ F(0)/|F'(0)|
+            # moves by (rounding of c)/|F'(0)|): both precisions are raised by that much plus a guard,
+            # at most twice and by at most dps + 2·GUARD_DIGITS digits in all; then the error stands
+            more = int(math.ceil(dps - exc.digits)) + GUARD_DIGITS if math.isfinite(exc.digits) else GUARD_DIGITS
+            if attempt == 2 or extra + more > dps + 2 * GUARD_DIGITS:
+                raise PrecisionError(str(exc)) from None
+            extra += more
+
+
+class _TooFewDigits(PrecisionError):
+    def __init__(self, message, digits):
+        super().__init__(message)
+        self.digits = digits
+
+
+def _optimal_scale_with(build, name, model, dps, backend, extra):
+    """``optimal_scale_of`` at ``working_precisions(dps + extra)``: _TooFewDigits when the two disagree."""
+    lo_dps, hi_dps = working_precisions(dps + extra)
     # the reported precision: every positive critical point isolated in interval arithmetic, refined
     p2, pts2, rep2, z2, b2 = _solve_at(build, hi_dps, backend)
     # the check: constants rebuilt at the lower precision, each bracket re-proven for them, every root
     # re-refined and every loss recomputed there (a full isolation if a bracket fails the re-proof)
     p1, pts1, rep1, z1, b1 = _solve_at(build, lo_dps, backend, reuse=(pts2, rep2))
     if len(pts1) != len(pts2) or [c.kind for c in pts1] != [c.kind for c in pts2]:
-        raise PrecisionError(f"{name}: critical points differ between {lo_dps} and "
-                             f"{hi_dps} digits ({len(pts1)} vs {len(pts2)})")
+        raise _TooFewDigits(f"{name}: critical points differ between {lo_dps} and "
+                            f"{hi_dps} digits ({len(pts1)} vs {len(pts2)})", math.nan)
     with mpmath.workdps(hi_dps):
         digits = mpmath.inf
         for a, b in zip(pts1, pts2):
             if a.kind != "degenerate":
                 digits = min(digits, agreed_digits(a.t, b.t), agreed_digits(a.loss, b.loss))
         if digits < dps:
-            raise PrecisionError(f"{name}: critical points reproduce to {digits:.1f} digits only")
+            raise _TooFewDigits(f"{name}: critical points reproduce to {digits:.1f} digits only "
+                                f"(at {lo_dps} and {hi_dps} digits)", float(digits))
         if b2 is not None and b2.loss < z2:
             scale, loss, fit, pen, kind = b2.t, b2.loss, b2.fit, b2.penalty, "positive critical point"
         else:
@@ -341,11 +395,31 @@ def optimal_scale_of(build, name: str, model: DeepUFM, dps: int = DEFAULT_DPS,
                         rep2.backend if rep2 is not None else "none", rep2.boxes if rep2 else 0, p2)
 
 
+def preference_rank(name: str, given=()) -> tuple:
+    """Order in which ``compare`` names the winner among losses tied to the claimed digits: the zero
+    solution first, then the registry's order (``patterns.PATTERNS``: dnc, paired, …, polygon,
+    coupled; 'blocks:3+2' ranks as 'blocks'), then other names in their order in ``given``.
+
+    >>> sorted(["coupled", "polygon", "dnc", "zero"], key=preference_rank)
+    ['zero', 'dnc', 'polygon', 'coupled']
+    """
+    order = [p.name for p in PATTERNS]
+    key = name.split(":", 1)[0]
+    if name == "zero":
+        return (0, 0)
+    if key in order:
+        return (1, order.index(key))
+    given = list(given)
+    return (2, given.index(name) if name in given else len(given))
+
+
 def compare(model: DeepUFM, structures, dps: int = DEFAULT_DPS, backend: str | None = None, extra=()) -> dict:
     """Optimum of each structure and the zero solution; ``winner`` is the name with the lowest loss
-    ("zero" if nothing beats it). ``ties`` names those whose loss agrees with the winner's to ``dps``
+    ("zero" if nothing beats it). ``ties`` names those whose loss agrees with the lowest to ``dps``
     significant digits, relative to its size (each loss is verified to at least ``dps`` digits, so
-    closer ones cannot be told apart; the zero loss is exact). The winner is the best **among**
+    closer ones cannot be told apart; the zero loss is exact); among such tied losses the winner is
+    the first by ``preference_rank`` (zero, then the registry's order: at K = 3 dnc, polygon and
+    coupled are one matrix up to relabelling and scale, and dnc is named), the others are ``ties``. The winner is the best **among**
     ``compared`` (the zero solution and the structures given): ``scope`` is "family-relative", not a
     proven global optimum (``global_search.search_scope`` tests it against a multi-start search).
     ``winner_loss``: the winner's loss. ``extra``: further optima already computed (objects with name, loss, kind, to_dict(), e.g.
@@ -354,9 +428,13 @@ def compare(model: DeepUFM, structures, dps: int = DEFAULT_DPS, backend: str | N
     with mpmath.workdps(working_precisions(dps)[1]):
         zero = results[0].zero_loss if results else model.loss_fn.zero_fit(model.K)
         cands = [("zero", zero)] + [(r.name, r.loss) for r in results if r.kind != "zero"]
-        cands.sort(key=lambda kv: kv[1])
-        winner, best = cands[0]
-        ties = [n for n, v in cands[1:] if agreed_digits(v, best) >= dps]
+        lowest = min(v for _, v in cands)
+        # the losses that agree with the lowest to dps digits cannot be told apart: the winner among them is
+        # the first in a fixed order (``preference_rank``), not the one rounding noise puts lowest
+        tied = sorted((kv for kv in cands if agreed_digits(kv[1], lowest) >= dps),
+                      key=lambda kv: preference_rank(kv[0], [n for n, _ in cands]))
+        winner, best = tied[0]
+        ties = [n for n, _ in tied[1:]]
     return {"model": model, "results": results, "zero_loss": zero, "winner": winner, "winner_loss": best,
             "ties": ties, "dps": dps,
             "scope": "family-relative", "compared": ["zero"] + [r.name for r in results]}

@@ -16,9 +16,9 @@ from .. import _validate as V
 from .. import limits
 from ..losses import CE
 from ..names import COMPARE_NAMES, COUPLED_NAME
-from ..precision import DEFAULT_DPS, GUARD_DIGITS, WINNER_RTOL, check_dps, nstr, short, workdps
+from ..precision import DEFAULT_DPS, GUARD_DIGITS, WINNER_RTOL, PrecisionError, check_dps, nstr, short, workdps
 from ..report import csv_text, json_text, text_table
-from .common import (OutputFile, add_loss_argument, add_model_arguments, lam_description, model_from_args, pattern_names,
+from .common import (CommandFailed, OutputFile, add_loss_argument, add_model_arguments, lam_description, model_from_args, pattern_names,
                      write_text)
 
 #: Default time budget (seconds) of ``--global`` (``global_min.certified_minimum``'s max_seconds).
@@ -151,10 +151,13 @@ def run(args) -> int:
     from ..structures import named
     structures = [named(s, model.K, loss=model.loss) for s in names if s != COUPLED_NAME]
     extra = []
-    if COUPLED_NAME in names:
-        from ..coupled import CoupledFamily, optimum
-        extra.append(optimum(CoupledFamily.from_model(model), dps))
-    res = compare(model, structures, dps, extra=extra)
+    try:
+        if COUPLED_NAME in names:
+            from ..coupled import CoupledFamily, optimum
+            extra.append(optimum(CoupledFamily.from_model(model), dps))
+        res = compare(model, structures, dps, extra=extra)
+    except PrecisionError as exc:  # an answer that does not reproduce to --dps digits is not given
+        raise CommandFailed(f"not verified: {exc} (try another --dps)", status=2) from None
     scope = {"scope": "family-relative",
              "statement": f"family-relative: best among the listed structures ({', '.join(res['compared'])}), "
                           f"not a proven global optimum (--search N looks for a lower loss)"}
