@@ -123,12 +123,13 @@ for g in (g1, g2):
 md("""**The DNC regime at L ≥ 2 needs more time.** At (3, 2, 1, 0.05) with a 5 s budget the branch and
 bound returns a *proven* enclosure of the global minimum, but a wide one: the upper end is DNC's loss,
 the lower end is far below, and `certified` is False — within 5 s DNC is only the best known. With a
-larger budget the same call certifies it (about 220 000 boxes, 90–100 s on 2 cores: `ufmtheory verify
+larger budget the same call certifies it (about 30 000 boxes, 11–22 s on 2 cores: `ufmtheory verify
 --only global_k3`, `tests/test_boxes.py::test_dnc_regime_certified_at_L2`): the valley around DNC is
-flat (f − f_min ≈ 0.0045‖δ‖²), and what closes it is a region of radius 1 around DNC with a proven lower
-bound from the integral form of Taylor's theorem and a Hessian bound that does not lose to dependency
-(CE's Hessian is block diagonal in the gap coordinates; the Schatten penalty's smallest Hessian
-eigenvalue is φ''(s₂), Lewis–Sendov).""")
+flat (f − f_min ≈ 0.0045‖δ‖²), and what closes it is a region of radius 1.25 around DNC with a proven
+lower bound from the integral form of Taylor's theorem and a Hessian bound that does not lose to
+dependency (CE's Hessian is block diagonal in the gap coordinates; the Schatten penalty's smallest
+Hessian eigenvalue is φ''(s₂), Lewis–Sendov), and away from DNC a per-column convex bound of the fit
+plus a linear lower bound of the nuclear norm.""")
 
 code("""g3 = global_min.certified_minimum(3, 2, 1, "0.05", max_seconds=5)
 print(f"K=3 L=2 λ=0.05: {g3.structure} certified={g3.certified}  [{g3.lower}, {g3.upper}]"

@@ -37,7 +37,7 @@ def add_parser(sub):
     p.add_argument("--prec", type=int, default=128, help="working precision (bits)")
     p.add_argument("--starts", type=int, default=12, help="float multi-start runs for the candidates")
     p.add_argument("--max-seconds", type=float, default=300.0,
-                   help="time budget of the branch and bound (the DNC regime at L = 2 needs ~100 s)")
+                   help="time budget of the branch and bound (the DNC regime at L = 2 needs 11–22 s, L = 3 30–50 s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--out", type=OutputFile(suffixes=(".json",)), help="write the result (JSON) here")
     p.add_argument("--json", action="store_true", help="print JSON")

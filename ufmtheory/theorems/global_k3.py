@@ -38,7 +38,7 @@ def check(opts) -> list:
         dnc_L2 = optimal_scale(dnc(3), DeepUFM(3, 2, n=1, lam=Fraction(1, 20)), dps=30).loss
         rows = [_certified(1, "1/20", dnc_L1, "dnc", opts),
                 _certified(2, "1/2", mpmath.log(3), "zero", opts),
-                # the DNC regime at L = 2 (flat valley): ~100 s of branch and bound on 2 loaded cores
+                # the DNC regime at L = 2 (flat valley): 11–22 s of branch and bound on 2 cores
                 _certified(2, "1/20", dnc_L2, "dnc", opts, max_seconds=600.0)]
         # L = 2, λ = 0.18: the exact optima of DNC and of paired2c (one pair at scale a, the third class at
         # its own scale; at this λ the singleton's scale is 0, i.e. the rank-1 pattern [[1,−1,0],[−1,1,0],0])
