@@ -129,7 +129,7 @@ def doubling_bound(terms, c, one_minus_p, start):
         below, above = half * (1 - margin), half * (1 + margin)
         d_max = max([float(d) for _, d in terms] + [0.0])
         for _ in range(400):
-            fast = d_max * float(T) < 2.0 ** (prec // 2 - 8)
+            fast = d_max * float(T) < 2.0 ** min(prec // 2 - 8, 1000)  # capped: a float, and only stricter
             if fast:
                 Tb = B.point(T)
                 total = zero
