@@ -72,6 +72,17 @@ def test_tie_bracket_without_a_sign_change_is_not_certified(cli_box, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_optimum_at_the_L1_zero_threshold_is_not_certified_and_says_why(cli_box, tmp_path):
+    # at L = 1 zero is optimal exactly when λ√n >= 1/K (proofs/l1_global.py: ‖∇g(0)‖₂ = 1/K); at K = 5,
+    # λ = 1/5 DNC's F(0) = h(0) − c is 0 exactly: the critical point is t = 0, not a tangency
+    r = cli_box.run(["certify", "optimum", "--K", "5", "--L", "1", "--lam", "0.2", "--structure", "dnc"],
+                    cwd=str(tmp_path))
+    line = _ok(r, 1)
+    assert line.startswith("ufmtheory certify: not certified: dnc: a critical point at t = 0")
+    assert "zero threshold" in line and "tangent" not in line
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_library_keeps_its_exception_types():
     with pytest.raises(C.CertificationError, match="overlap by"):
         C.certify_order(4, 2, 1, Fraction(1, 100), ("paired", "polygon"), digits=20)

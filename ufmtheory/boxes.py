@@ -466,7 +466,10 @@ def taylor2_lower(func, balls, box, m=None, centre=None):
         m = hessian_min_eigenvalue(H)
     if not m.is_finite():
         return None
-    fc, gc = centre if centre is not None else (lambda J: (J.v, J.g))(evaluate(func, [arb(mid) for mid, _ in box], 1))
+    if centre is None:
+        Jc = evaluate(func, [arb(mid) for mid, _ in box], 1)
+        centre = (Jc.v, Jc.g)
+    fc, gc = centre
     if not (fc.is_finite() and all(finite(gi) for gi in gc)):
         return None
     tot = fc

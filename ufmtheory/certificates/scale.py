@@ -193,6 +193,10 @@ def build_analysis(data: ScaleData, lam_lo: Fraction, lam_hi: Fraction, digits: 
         raw.sort(key=lambda x: x[0])
         for a, b, kind in raw:
             a, b = to_fraction(a), to_fraction(b)
+            if kind == "U" and omp == 0 and a == t_lo == 0:
+                raise CertificationError(
+                    f"{data.structure}: a critical point at t = 0: at L = 1, F(0) = h(0) − c = 0 is the zero "
+                    "threshold, where the structure's scale meets the zero solution; nothing strict to certify")
             if kind == "U":
                 raise CertificationError(
                     f"{data.structure}: a double (tangent) critical point near t ≈ {float(a):.6g}: the "
