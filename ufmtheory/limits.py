@@ -312,8 +312,8 @@ ATLAS_MAX_DPS = 200
 #: regime certifies (L = 2, λ = 0.5: 337 boxes; L = 3, λ = 0.3: 4 589), L = 1 certifies by the convex
 #: relaxation in < 1 s; the DNC regime at λ = 0.05 certifies with 30 107 boxes in 11–22 s at L = 2 and
 #: 77 889 boxes in 29–50 s at L = 3 (star region, per-column convex bound, structured Taylor bound); the
-#: pair regime (L = 2, λ = 0.18) does not within 400 s; past --max-seconds the enclosure is proven but wide
-#: and the answer says certified: false.
+#: pair regime (L = 2, λ = 0.18) with 905 123 boxes in ~10 min; past --max-seconds the enclosure is proven
+#: but wide and the answer says certified: false.
 GLOBAL_MIN_K = 3
 GLOBAL_MAX_K = 3
 #: Weight matrices: as L grows the tube radius r₀ = (A/g)^{(L+1)/(L−1)} and the bounded box change

@@ -53,8 +53,8 @@ def check(opts) -> list:
         "K=3, L=2, n=1, λ=0.18; 30 digits",
         "finding" if v_pair < v_dnc - 1e-6 and rank == 1 else "fails",
         f"exact one-scale optima (critical points isolated with interval arithmetic): paired2c {v_pair:.15g} "
-        f"(rank {rank}) < DNC {v_dnc:.15g}; the 6-variable prover does not yet certify which point is the "
-        f"global minimum in this regime (far from both patterns its bounds do not close in the budget)",
+        f"(rank {rank}) < DNC {v_dnc:.15g}; verify does not run the 6-variable prover here (~10 min: "
+        f"`ufmtheory global --K 3 --L 2 --lam 0.18 --max-seconds 1200` certifies the pair as the global minimum)",
         expected_to_hold=False))
     with mpmath.workdps(40):
         pair = from_matrix([[1, -1, 0], [-1, 1, 0], [0, 0, 0]], name="pair")
