@@ -124,9 +124,7 @@ class Problem:
 
     def penalty(self, Y):
         """A (s₁^p + s₂^p) through the spectral primitive F(m, D) (module docstring)."""
-        G00 = Y[0][0] * Y[0][0] + Y[0][1] * Y[0][1] + Y[0][2] * Y[0][2]
-        G11 = Y[1][0] * Y[1][0] + Y[1][1] * Y[1][1] + Y[1][2] * Y[1][2]
-        G01 = Y[0][0] * Y[1][0] + Y[0][1] * Y[1][1] + Y[0][2] * Y[1][2]
+        G00, G11, G01 = gram(Y)
         m = (G00 + G11) * 0.5
         h = (G00 - G11) * 0.5
         D = h * h + G01 * G01
@@ -145,13 +143,14 @@ class Problem:
         nv = v[0] * v[0] + v[1] * v[1] + v[2] * v[2]
         return self.ce(self.zbar(Y)) + bx.power(nv, self.q) * self.A
 
-    def rank1_hook(self, balls, box):
+    def rank1_hook(self, balls, box, gaps=None):
         """A lower bound of f₁ on a (θ, v) box that does not lose to dependency (the branch and bound's
         ``lower_hook`` for the rank <= 1 problem): z = U w(θ) is a unit vector of 1^⊥ and column c of
         Z̄ = z vᵀ has the gaps v_c (z_c − z_k), k ≠ c, each a product of two independent factors (so its
         range is the product of their ranges); CE decreases in every gap, so CE >= (1/3) Σ_c log(1 +
         Σ_k e^{−max gap}); the penalty A ‖v‖^p is increasing in ‖v‖, whose minimum over the box is
-        exact (per coordinate the distance of its interval from 0).
+        exact (per coordinate the distance of its interval from 0). ``gaps``: ``_rank1_gaps(balls)`` if
+        the caller has them.
 
         >>> from flint import arb
         >>> P = Problem(3, 2, 1, Fraction(9, 50))
@@ -160,37 +159,42 @@ class Problem:
         True
         """
         arb = _arb()
-        th, v = balls[0], balls[1:4]
-        c, s = th.cos(), th.sin()
+        gaps = self._rank1_gaps(balls) if gaps is None else gaps
         tot = arb(0)
-        for a in range(3):
-            e = arb(1)
-            for k in others(a):
-                dz = (self.U[a][0] - self.U[k][0]) * c + (self.U[a][1] - self.U[k][1]) * s
-                e = e + (-arb((v[a] * dz).upper())).exp()
-            tot = tot + e.log()
+        for _, _, e_lo in gaps:
+            tot = tot + (1 + e_lo[0] + e_lo[1]).log()
         d2 = arb(0)
-        for b in v:
+        for b in balls[1:4]:
             lo, hi = b.lower(), b.upper()
             if lo > 0 or hi < 0:
                 m = arb(min(abs(lo), abs(hi)))
                 d2 = d2 + m * m
         return tot / 3 + bx.pow_nonneg(arb(d2.lower()), self.q) * self.A
 
-    def _rank1_columns(self, balls):
-        """Per column c of Z̄ = z(θ) vᵀ on a (θ, v) box: the gap directions Δ = (z_c − z_k)_{k≠c} and Δ' = dΔ/dθ
-        (sinusoids in θ) and the softmax weights π = (e^{−g_k}/S)_k of the gaps g = v_c Δ, each π_k
-        enclosed by monotonicity (it decreases in g_k and increases in the other gap)."""
+    def _rank1_gaps(self, balls):
+        """Per column c of Z̄ = z(θ) vᵀ on a (θ, v) box: the gap directions Δ = (z_c − z_k)_{k≠c} (sinusoids in
+        θ), the gaps g = v_c Δ (a product of independent factors: its range is exact up to rounding) and
+        e^{−g} at each gap's upper end (the smallest value; ``rank1_hook``'s CE bound)."""
         arb = _arb()
         th, v = balls[0], balls[1:4]
         c, s = th.cos(), th.sin()
         out = []
         for a in range(3):
-            ks = others(a)
-            D = [(self.U[a][0] - self.U[k][0]) * c + (self.U[a][1] - self.U[k][1]) * s for k in ks]
-            D1 = [(self.U[k][0] - self.U[a][0]) * s + (self.U[a][1] - self.U[k][1]) * c for k in ks]
+            D = [(self.U[a][0] - self.U[k][0]) * c + (self.U[a][1] - self.U[k][1]) * s for k in others(a)]
             g = [v[a] * d for d in D]
-            e_lo = [(-arb(x.upper())).exp() for x in g]  # e^{−g} at the gap's upper end (smallest)
+            out.append((D, g, [(-arb(x.upper())).exp() for x in g]))
+        return out
+
+    def _rank1_columns(self, balls, gaps=None):
+        """``_rank1_gaps`` plus, per column, Δ' = dΔ/dθ and the softmax weights π = (e^{−g_k}/S)_k of the
+        gaps, each π_k enclosed by monotonicity (it decreases in g_k and increases in the other gap):
+        [(Δ, Δ', π)]."""
+        arb = _arb()
+        th = balls[0]
+        c, s = th.cos(), th.sin()
+        out = []
+        for a, (D, g, e_lo) in enumerate(self._rank1_gaps(balls) if gaps is None else gaps):
+            D1 = [(self.U[k][0] - self.U[a][0]) * s + (self.U[a][1] - self.U[k][1]) * c for k in others(a)]
             e_hi = [(-arb(x.lower())).exp() for x in g]
             pi = []
             for i in range(2):
@@ -200,10 +204,18 @@ class Problem:
             out.append((D, D1, pi))
         return out
 
-    def rank1_gradient(self, balls):
+    def _rank1_penalty_curvature(self, v):
+        """(ρ², A p ρ^{p−2}) for A‖v‖^p = A (ρ²)^{p/2} (its gradient is A p ρ^{p−2} v), or None when the box
+        may hold v = 0."""
+        rho2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2]
+        if not rho2.lower() > 0:
+            return None
+        return rho2, self.A * self.p * bx.pow_nonneg(rho2, self.q - 1)
+
+    def rank1_gradient(self, balls, cols=None):
         """An enclosure of ∇f₁ on a (θ, v) box, per column (``_rank1_columns``; ∇ℓ = −π):
             ∂f₁/∂θ = −(1/3) Σ_c v_c π_c·Δ'_c,   ∂f₁/∂v_c = −(1/3) π_c·Δ_c + A p ρ^{p−2} v_c,  ρ = ‖v‖.
-        None when the box may hold v = 0.
+        None when the box may hold v = 0. ``cols``: ``_rank1_columns(balls)`` if the caller has them.
 
         >>> from flint import arb
         >>> P = Problem(3, 2, 1, Fraction(9, 50))
@@ -213,12 +225,12 @@ class Problem:
         """
         arb = _arb()
         v = balls[1:4]
-        rho2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2]
-        if not rho2.lower() > 0:
+        pc = self._rank1_penalty_curvature(v)
+        if pc is None:
             return None
-        k = self.A * self.p * bx.pow_nonneg(rho2, self.q - 1)
+        k = pc[1]
         g = [arb(0)] * 4
-        for a, (D, D1, pi) in enumerate(self._rank1_columns(balls)):
+        for a, (D, D1, pi) in enumerate(self._rank1_columns(balls) if cols is None else cols):
             g[0] = g[0] - v[a] * (pi[0] * D1[0] + pi[1] * D1[1]) / 3
             g[a + 1] = -(pi[0] * D[0] + pi[1] * D[1]) / 3 + k * v[a]
         return g
@@ -231,10 +243,12 @@ class Problem:
         f₁(centre) + Σ ∇f₁(box)_i [−r_i, r_i] and, on boxes of radius <= 1/16, the second-order bound
         ``boxes.taylor2_lower`` with the structured Hessian bound (``rank1_hessian_lower``)."""
         arb = _arb()
-        lo = self.rank1_hook(balls, box)
+        gaps = self._rank1_gaps(balls)
+        lo = self.rank1_hook(balls, box, gaps)
         if cut is None or lo.lower() >= cut:
             return lo
-        g = self.rank1_gradient(balls)
+        cols = self._rank1_columns(balls, gaps)
+        g = self.rank1_gradient(balls, cols)
         if g is None:
             return lo
         if any(gi.lower() > 0 or gi.upper() < 0 for gi in g):
@@ -247,14 +261,14 @@ class Problem:
         if mv.lower() > lo.lower():
             lo = arb(mv.lower())
         if lo.lower() < cut and max(r for _, r in box) <= 0.0625:
-            m = self.rank1_hessian_lower(balls, box)
+            m = self.rank1_hessian_lower(balls, box, cols)
             gc = self.rank1_gradient(c)
             t2 = bx.taylor2_lower(self.f_rank1, balls, box, m=m, centre=(fc, gc)) if m.is_finite() else None
             if t2 is not None and t2.lower() > lo.lower():
                 lo = arb(t2.lower())
         return lo
 
-    def rank1_hessian_lower(self, balls, box=None):
+    def rank1_hessian_lower(self, balls, box=None, cols=None):
         """m <= λ_min(∇²f₁) on a (θ, v) box, from the Hessian assembled per column so that it does not lose
         to dependency (the generic Jet Hessian turns negative at radius 0.0125 around the pair minimiser at
         L = 2, λ = 0.18, where λ_min = 0.047). Column c's gaps g = v_c Δ(θ), Δ = (z_c − z_k)_{k≠c}, are
@@ -264,6 +278,7 @@ class Problem:
         (divided by K = 3), and A‖v‖^p adds A p ρ^{p−2} (I + (p − 2) v vᵀ/ρ²), ρ = ‖v‖. π's entries are
         enclosed by monotonicity (π_k decreases in g_k, increases in the other gap); the interval matrix's
         smallest eigenvalue is bounded by ``boxes.hessian_min_eigenvalue``. −inf when the box may hold v = 0.
+        ``cols``: ``_rank1_columns(balls)`` if the caller has them.
 
         >>> from flint import arb
         >>> P = Problem(3, 2, 1, Fraction(9, 50))
@@ -273,8 +288,12 @@ class Problem:
         """
         arb = _arb()
         v = balls[1:4]
+        pc = self._rank1_penalty_curvature(v)
+        if pc is None:
+            return arb("-inf")
+        rho2, k = pc  # k = A p ρ^{p−2}
         H = [[arb(0)] * 4 for _ in range(4)]
-        for a, (D, D1, pi) in enumerate(self._rank1_columns(balls)):
+        for a, (D, D1, pi) in enumerate(self._rank1_columns(balls) if cols is None else cols):
             Q = [[pi[0] * (1 - pi[0]), -pi[0] * pi[1]], [-pi[0] * pi[1], pi[1] * (1 - pi[1])]]
 
             def quad(x, y):
@@ -284,10 +303,6 @@ class Problem:
             H[0][0] = H[0][0] + (v[a] * v[a] * quad(D1, D1) + v[a] * piD) / 3
             H[0][a + 1] = H[0][a + 1] + (v[a] * quad(D1, D) - piD1) / 3
             H[a + 1][a + 1] = H[a + 1][a + 1] + quad(D, D) / 3
-        rho2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2]
-        if not rho2.lower() > 0:
-            return arb("-inf")
-        k = self.A * self.p * bx.pow_nonneg(rho2, self.q - 1)  # A p ρ^{p−2}
         for i in range(3):
             for j in range(i, 3):
                 H[i + 1][j + 1] = H[i + 1][j + 1] + k * ((1 if i == j else 0) + (self.p - 2) * v[i] * v[j] / rho2)
@@ -335,6 +350,18 @@ class Problem:
             s = sum((b * b for b in v), arb(0))
             return bool(s.upper() <= (r0 * r0).lower())
         return bx.Region("zero", contains, lower, self.logK.upper(), {"r0": None if r0 is None else str(r0)})
+
+
+def gram(Y):
+    """(G₀₀, G₁₁, G₀₁) of G = Y Yᵀ for Y with rows Y[0], Y[1] of 3 entries (Jets, arb balls or floats).
+
+    >>> gram([[1, 2, 0], [0, 1, 1]])
+    (5, 2, 2)
+    """
+    G00 = Y[0][0] * Y[0][0] + Y[0][1] * Y[0][1] + Y[0][2] * Y[0][2]
+    G11 = Y[1][0] * Y[1][0] + Y[1][1] * Y[1][1] + Y[1][2] * Y[1][2]
+    G01 = Y[0][0] * Y[1][0] + Y[0][1] * Y[1][1] + Y[0][2] * Y[1][2]
+    return G00, G11, G01
 
 
 def spectral2(m, D, q):
@@ -785,9 +812,7 @@ class GapProblem:
         each variable once per entry: no dependency loss in Y)."""
         L = self._L
         Y = [[L[2 * k][i][k] * d[2 * k] + L[2 * k + 1][i][k] * d[2 * k + 1] for k in range(3)] for i in range(2)]
-        G00 = sum((x * x for x in Y[0]), _arb()(0))
-        G11 = sum((x * x for x in Y[1]), _arb()(0))
-        G01 = sum((a * b for a, b in zip(Y[0], Y[1])), _arb()(0))
+        G00, G11, G01 = gram(Y)
         m = (G00 + G11) / 2
         h = (G00 - G11) / 2
         D = h * h + G01 * G01  # not h ** 2: arb's power is nan on a ball around 0
@@ -1143,9 +1168,7 @@ class GapProblem:
         """
         arb = _arb()
         Y = self.y_of(balls)
-        G00 = Y[0][0] * Y[0][0] + Y[0][1] * Y[0][1] + Y[0][2] * Y[0][2]
-        G11 = Y[1][0] * Y[1][0] + Y[1][1] * Y[1][1] + Y[1][2] * Y[1][2]
-        G01 = Y[0][0] * Y[1][0] + Y[0][1] * Y[1][1] + Y[0][2] * Y[1][2]
+        G00, G11, G01 = gram(Y)
         x, y = G00 - G11, 2 * G01
         if x.lower() > 0 or not y.contains(0):
             th = arb.atan2(y, x) / 2
