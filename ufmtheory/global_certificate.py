@@ -55,10 +55,9 @@ def _arb(q: Fraction):
 
 
 def _bounds(x) -> tuple:
-    """(lo, hi) of an arb ball as exact Fractions (``certificates.exact.exact_bounds``)."""
-    from .certificates.exact import exact_bounds
+    """(lo, hi) of an arb ball as exact Fractions (``IntervalBackend.exact_bounds``)."""
     from .intervals import backend
-    return exact_bounds(backend("arb"), x)
+    return backend("arb").exact_bounds(x)
 
 
 def _structure(t: Fraction) -> str:
@@ -132,7 +131,7 @@ def check(cert: dict, B=None, prec: int | None = None) -> dict:
     """
     from ._validate import ParameterError
     from .certificates.claims import check_statement
-    from .certificates.exact import EnclosureError
+    from .intervals import EnclosureError
     from .certificates.numbers import CertificateFormatError, parse_interval, qparse, qstr
     from .certificates.scale import CertificateInvalid
     p, proof = cert["parameters"], cert["proof"]

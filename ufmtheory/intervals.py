@@ -12,13 +12,18 @@ from fractions import Fraction
 
 import mpmath
 
-from .precision import digits_for_bits, signed_man_exp, to_fraction
+from .precision import signed_man_exp, to_fraction
 
 try:  # python-flint is a core dependency; the fallback keeps the toolkit usable without it
     import flint
     from flint import arb, fmpq, fmpz
 except ImportError:  # pragma: no cover - exercised only where flint is missing
     flint = None
+
+
+class EnclosureError(ArithmeticError):
+    """An exact quantity could not be enclosed (unsupported expression, a sign not decidable, an
+    interval that is not finite)."""
 
 
 class IntervalBackend:
@@ -68,7 +73,47 @@ class IntervalBackend:
     def upper(self, x) -> mpmath.mpf:
         raise NotImplementedError  # pragma: no cover
 
-    # derived operations -------------------------------------------------------------------
+    # derived operations (generic through lower/upper; ``ArbBackend`` overrides them natively) --------
+    def exact(self, x):
+        """x (int, Fraction, mpf) as a backend number without rounding where the backend allows it
+        (arb: an mpf is a dyadic ball of radius 0 at any precision); else ``point(x)``."""
+        return self.point(x)
+
+    def lower_point(self, x):
+        """The lower end of x as an exact backend number."""
+        return self.point(self.lower(x))
+
+    def upper_point(self, x):
+        """The upper end of x as an exact backend number."""
+        return self.point(self.upper(x))
+
+    def union(self, x, y):
+        """The smallest interval containing the intervals x and y."""
+        return self.hull(min(self.lower(x), self.lower(y)), max(self.upper(x), self.upper(y)))
+
+    def intersection(self, x, y):
+        """x ∩ y for two enclosures of the same number (non-empty)."""
+        return self.hull(max(self.lower(x), self.lower(y)), min(self.upper(x), self.upper(y)))
+
+    def max(self, x, y):
+        """{max(a, b) : a ∈ x, b ∈ y}."""
+        return self.hull(max(self.lower(x), self.lower(y)), max(self.upper(x), self.upper(y)))
+
+    def log1p(self, x):
+        """log(1 + x) for x > −1, accurate for small x."""
+        return self.log(self.point(1) + x)
+
+    def exact_bounds(self, x) -> tuple:
+        """(lo, hi) of x as exact Fractions (x is inside [lo, hi]); ``EnclosureError`` if not finite."""
+        lo, hi = self.lower(x), self.upper(x)
+        if not (mpmath.isfinite(lo) and mpmath.isfinite(hi)):
+            raise EnclosureError("interval is not finite")
+        return to_fraction(lo), to_fraction(hi)
+
+    def less(self, x, y) -> bool:
+        """Every point of x is below every point of y (certain)."""
+        return self.sign(y - x) > 0
+
     def sign(self, x) -> int:
         """+1 if every point of x is > 0, -1 if every point is < 0, 0 if x contains 0 (or is not finite)."""
         lo, hi = self.lower(x), self.upper(x)
@@ -197,6 +242,44 @@ class ArbBackend(IntervalBackend):
             return 0
         return 1 if x > 0 else (-1 if x < 0 else 0)
 
+    # the derived operations natively (no conversion of ends to mpf)
+    def exact(self, x):
+        if isinstance(x, mpmath.mpf):
+            if not x._mpf_[1] and x._mpf_[2]:  # inf, nan
+                signed_man_exp(x)  # ValueError: no exact value
+            return arb(x)  # exact: radius 0 whatever the working precision
+        return self.point(x)
+
+    def lower_point(self, x):
+        return x.lower()
+
+    def upper_point(self, x):
+        return x.upper()
+
+    def union(self, x, y):
+        return x.union(y)
+
+    def intersection(self, x, y):
+        return x.intersection(y)
+
+    def max(self, x, y):
+        return x.max(y)
+
+    def log1p(self, x):
+        return x.log1p()
+
+    def exact_bounds(self, x) -> tuple:
+        if not x.is_finite():
+            raise EnclosureError("interval is not finite")
+        out = []
+        for e in (x.lower(), x.upper()):
+            man, ex = e.man_exp()
+            out.append(Fraction(int(man)) * Fraction(2) ** int(ex))
+        return tuple(out)
+
+    def less(self, x, y) -> bool:
+        return bool(x < y)
+
 
 class MpmathIVBackend(IntervalBackend):
     """mpmath.iv intervals (outward-rounded endpoint arithmetic); slower fallback for arb."""
@@ -242,6 +325,18 @@ class MpmathIVBackend(IntervalBackend):
     def sin(self, x):
         return mpmath.iv.sin(x)
 
+    def log1p(self, x):
+        return mpmath.iv.log1p(x)
+
+    def exact_bounds(self, x) -> tuple:
+        out = []
+        for sign, man, ex, _bc in x._mpi_:
+            if man == 0 and ex != 0:  # inf / nan special values of mpmath
+                raise EnclosureError("interval is not finite")
+            q = Fraction(int(man)) * Fraction(2) ** int(ex)
+            out.append(-q if sign else q)
+        return tuple(out)
+
     def lower(self, x):
         return mpmath.mp.make_mpf(x._mpi_[0])  # exact: mpf(x.a) would round to the current mp precision
 
@@ -262,10 +357,67 @@ def backend(name: str | None = None) -> IntervalBackend:
     raise ValueError(f"interval backend must be 'arb' or 'mpmath.iv', got {name!r}")
 
 
-def enclose_exact(B: IntervalBackend, x, dps: int | None = None):
-    """Enclosure of an exact sympy number ``x``: exact for rationals, else N(x, dps) ± 10^-(dps−10)·max(1, |x|)
-    (sympy's evalf returns dps correct digits for explicit constants such as cos(2πk/K)). ``dps``
-    defaults to max(80, 20 digits beyond the backend's current precision).
+def enclose(expr, B):
+    """Interval enclosure of an exact real sympy expression in backend ``B`` at its current precision,
+    by evaluating its expression tree in interval arithmetic: Integer, Rational, π, +, ×, integer and
+    fractional powers (base > 0), cos, sin, exp, log. Anything else raises ``EnclosureError`` (never a
+    rounded float as a bound). Every entry of the named structures and families is of this form
+    (cos(2πk/K), √(K−1)/√K, rationals).
+
+    >>> import sympy as sp
+    >>> B = backend()
+    >>> with B.precision(128):
+    ...     c = enclose(sp.cos(2 * sp.pi / 7), B)
+    ...     lo, hi = B.lower(c), B.upper(c)
+    >>> with mpmath.workdps(40):
+    ...     lo <= mpmath.cos(2 * mpmath.pi / 7) <= hi, hi - lo < mpmath.mpf(10) ** -35
+    (True, True)
+    """
+    import sympy as sp  # imported here: sympy costs ~0.5 s of start-up
+    if isinstance(expr, (int, Fraction)):
+        return B.point(expr)
+    if expr.is_Integer:
+        return B.point(int(expr))
+    if expr.is_Rational:
+        return B.point(Fraction(int(expr.p), int(expr.q)))
+    if expr is sp.pi:
+        return B.pi()
+    if isinstance(expr, sp.Add):
+        out = B.point(0)
+        for a in expr.args:
+            out = out + enclose(a, B)
+        return out
+    if isinstance(expr, sp.Mul):
+        out = B.point(1)
+        for a in expr.args:
+            out = out * enclose(a, B)
+        return out
+    if isinstance(expr, sp.Pow):
+        base, ex = expr.args
+        b = enclose(base, B)
+        if ex.is_Integer:
+            k = int(ex)
+            out = B.point(1)
+            for _ in range(abs(k)):
+                out = out * b
+            return out if k >= 0 else 1 / out
+        if B.sign(b) <= 0:
+            raise EnclosureError(f"cannot enclose {expr}: the base of a fractional power must be > 0")
+        return B.pow_pos(b, enclose(ex, B))
+    if isinstance(expr, sp.cos):
+        return B.cos(enclose(expr.args[0], B))
+    if isinstance(expr, sp.sin):
+        return B.sin(enclose(expr.args[0], B))
+    if isinstance(expr, sp.exp):
+        return B.exp(enclose(expr.args[0], B))
+    if isinstance(expr, sp.log):
+        return B.log(enclose(expr.args[0], B))
+    raise EnclosureError(f"cannot enclose the expression {expr!r} (unsupported function)")
+
+
+def enclose_exact(B: IntervalBackend, x):
+    """Enclosure of an exact number ``x`` (sympy expression, int, Fraction, or a string sympy parses):
+    exact for rationals, else ``enclose`` of its expression tree at the backend's precision.
 
     >>> B = backend()
     >>> with B.precision(64):
@@ -276,13 +428,7 @@ def enclose_exact(B: IntervalBackend, x, dps: int | None = None):
     ...     B.lower(root2) < mpmath.sqrt(2) < B.upper(root2), B.upper(root2) - B.lower(root2) < mpmath.mpf(10) ** -15
     (True, True)
     """
-    import sympy as sp  # imported here: sympy costs ~0.5 s of start-up
-    x = sp.sympify(x)
-    if x.is_Rational:
-        return B.point(Fraction(int(x.p), int(x.q)))
-    if dps is None:
-        dps = max(80, digits_for_bits(B.bits()) + 20)
-    with mpmath.workdps(dps + 10):
-        v = mpmath.mpf(sp.N(x, dps + 5)._mpf_)
-        r = mpmath.mpf(10) ** (-(dps - 10)) * max(1, abs(v))
-        return B.hull(v - r, v + r)
+    import sympy as sp
+    if isinstance(x, (int, Fraction)):
+        return B.point(x)
+    return enclose(sp.sympify(x), B)

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import mpmath
-import sympy as sp
 
 from .families import Component, Family
 from .intervals import backend as interval_backend, enclose_exact
@@ -41,10 +40,6 @@ from .rootfinding import isolate_roots, newton_bracket  # noqa: F401 (re-exporte
 
 class DecompositionError(ArithmeticError):
     """The roots of ψ could not all be resolved (a degenerate extremum of φ)."""
-
-
-def _log1p(B, x):
-    return x.log1p() if B.name == "arb" else mpmath.iv.log1p(x)
 
 
 # ---- the component at one precision ------------------------------------------------------------
@@ -155,15 +150,16 @@ class Curve:
     def interval_functions(self, B):
         """(fit, h, h', h'') enclosures over a backend interval X, gaps enclosed exactly (``intervals.enclose_exact``);
         h, h', h'' from ``losses.IntervalGapMoments``. Built once per component, backend and precision
-        (they depend on nothing else; the enclosures of the gaps go through sympy)."""
+        (they depend on nothing else; the gaps are enclosed from their sympy expression trees)."""
         return self.comp.memo(("interval_functions", B.name, B.bits()), lambda: self._interval_functions(B))
 
     def _interval_functions(self, B):
         zero = B.point(0)
         G = IntervalGapMoments(B, [(enclose_exact(B, w), [enclose_exact(B, g) for g in gs], [B.point(int(m)) for m in ms])
                                    for w, gs, ms in self.comp.types])
-        # per type: index of the smallest gap (decided on 30-digit values; exact ties share expressions)
-        jmins = [min(range(len(gs)), key=lambda j: float(sp.N(gs[j], 30))) for _, gs, _ in self.comp.types]
+        # per type: index of the smallest gap, by the enclosures' centres (any index gives the same ḡ:
+        # log Σ m e^{−Xg} = log m* + log1p(…) − X g* for every g*; the smallest keeps the terms <= 1)
+        jmins = [min(range(len(gs)), key=lambda j: B.midpoint(gs[j])) for _, gs, _ in G.types]
         mults = [[int(m) for m in ms] for _, _, ms in self.comp.types]
         logm = [B.log(B.point(m)) for m in range(1, 1 + max(max(ms) for ms in mults))]
 
@@ -175,7 +171,7 @@ class Curve:
                 for k in range(len(gs)):
                     if k != jmin:
                         rest = rest + ratio[jmin][k] * B.exp(-X * diffs[jmin][k])
-                total = total + w * (logm[mults[i][jmin] - 1] + _log1p(B, rest) - X * gs[jmin])
+                total = total + w * (logm[mults[i][jmin] - 1] + B.log1p(rest) - X * gs[jmin])
             return total
 
         return fit, G.h, G.dh, G.d2h
@@ -434,61 +430,6 @@ def _decompose(comp: Component, L: int, backend_name) -> dict:
 
 # ---- interval evaluation (search and certificates) -----------------------------------------------
 
-class Fast:
-    """Cheap operations on backend intervals: native arb comparisons and endpoints when the backend is
-    arb (no conversion to mpf), the generic ``IntervalBackend`` calls otherwise."""
-
-    def __init__(self, B):
-        self.B = B
-        self.arb = B.name == "arb"
-        if self.arb:
-            from flint import arb, fmpq
-            self._arb, self._fmpq = arb, fmpq
-
-    def sgn(self, x) -> int:
-        if self.arb:
-            return 1 if x > 0 else (-1 if x < 0 else 0)
-        return self.B.sign(x)
-
-    def pt(self, v):
-        """Exact point from an mpf / int."""
-        if self.arb and isinstance(v, mpmath.mpf):
-            sign, man, exp, _ = v._mpf_
-            man = -int(man) if sign else int(man)
-            return self._arb(self._fmpq(man * (1 << exp), 1) if exp >= 0 else self._fmpq(man, 1 << (-exp)))
-        return self.B.point(v)
-
-    def lo(self, x):
-        return x.lower() if self.arb else self.B.point(self.B.lower(x))
-
-    def hi(self, x):
-        return x.upper() if self.arb else self.B.point(self.B.upper(x))
-
-    def mid(self, x):
-        if self.arb:
-            return x.mid()
-        return self.B.point((self.B.lower(x) + self.B.upper(x)) / 2)
-
-    def union(self, x, y):
-        if self.arb:
-            return x.union(y)
-        return self.B.hull(min(self.B.lower(x), self.B.lower(y)), max(self.B.upper(x), self.B.upper(y)))
-
-    def hull(self, x, y):
-        """Hull of two exact points x <= y."""
-        return self.union(x, y)
-
-    def to_mpf(self, x) -> mpmath.mpf:
-        """An exact point as an mpf (the midpoint of a ball)."""
-        if self.arb:
-            return mpmath.mpf(x.mid()._mpf_)
-        return (self.B.lower(x) + self.B.upper(x)) / 2
-
-    def lt(self, x, y) -> bool:
-        """x < y for exact points."""
-        return self.sgn(y - x) > 0
-
-
 class IntervalCurve:
     """A ``Curve`` evaluated with interval arithmetic at ``prec`` bits (arb by default).
 
@@ -503,7 +444,6 @@ class IntervalCurve:
     def __init__(self, curve: Curve, prec: int = 64, backend_name: str | None = None):
         self.cv, self.prec = curve, int(prec)
         self.B = B = interval_backend(backend_name)
-        self.F = Fast(B)
         with B.precision(self.prec):
             self.fit_iv, self.h_iv, self.dh_iv, _ = curve.interval_functions(B)
             self.p, self.A, self.P = curve.interval_constants(B)
@@ -542,30 +482,30 @@ class IntervalCurve:
     def _narrow(self, t, wide, sign_left: int):
         """A narrow proven bracket of the ψ root t inside the isolating bracket ``wide`` (where ψ has
         exactly one simple root): the signs of ψ at t(1 ∓ ε) are proven opposite."""
-        B, F = self.B, self.F
+        B = self.B
         with mpmath.workdps(digits_for_bits(self.prec) + 10):  # t carries the curve's digits: keep them
             for k in range(8):
                 eps = mpmath.mpf(2) ** (-(self.prec - 12 - 8 * k))
                 lo, hi = max(t * (1 - eps), wide[0]), min(t * (1 + eps), wide[1])
-                if F.sgn(self._psi(B.point(lo))) == sign_left and F.sgn(self._psi(B.point(hi))) == -sign_left:
+                if B.sign(self._psi(B.point(lo))) == sign_left and B.sign(self._psi(B.point(hi))) == -sign_left:
                     return B.hull(lo, hi)
         return B.hull(*wide)
 
     def _solve(self, i: int, c, hint=None):
         """Midpoint Newton on log φ − log c inside branch i (bisection safeguard), on exact points.
         Returns (t, a, b): the approximate root and a bracket with φ(a) > c > φ(b) proven."""
-        B, F = self.B, self.F
+        B = self.B
         ts, te, _, _ = self.branch_data[i]
-        a = F.hi(ts)
+        a = B.upper_point(ts)
         if te is not None:
-            b = F.lo(te)
+            b = B.lower_point(te)
         else:
             two = self._two
-            b = F.mid(a * two) if F.sgn(a - 1) > 0 else B.point(1)
-            if hint is not None and F.lt(b, hint):
-                b = F.mid(hint * self._five_fourths)
+            b = B.center(a * two) if B.sign(a - 1) > 0 else B.point(1)
+            if hint is not None and B.less(b, hint):
+                b = B.center(hint * self._five_fourths)
             while True:
-                s = F.sgn(self.phi(b) - c)
+                s = B.sign(self.phi(b) - c)
                 if s < 0:
                     break
                 if s > 0:
@@ -573,23 +513,23 @@ class IntervalCurve:
                 b = b * two
         logc = B.log(c)
         half = self._half
-        if hint is not None and F.lt(a, hint) and F.lt(hint, b):
+        if hint is not None and B.less(a, hint) and B.less(hint, b):
             x = hint
         else:
-            x = F.mid((a + b) * half) if (F.sgn(a) == 0 or F.sgn(b - a * 4) < 0) else F.mid(B.exp((B.log(a) + B.log(b)) * half))
+            x = B.center((a + b) * half) if (B.sign(a) == 0 or B.sign(b - a * 4) < 0) else B.center(B.exp((B.log(a) + B.log(b)) * half))
         tol = self._tol
         p1 = self.cv.p == 1
         for _ in range(4 * self.prec + 50):
             h = self.h_iv(x)
-            sh = F.sgn(h)
+            sh = B.sign(h)
             if sh < 0:
                 b = x
-                x = F.mid((a + b) * half)
+                x = B.center((a + b) * half)
                 continue
             if sh == 0:
                 return x, a, b
             G = (B.log(h) if p1 else self.omp * B.log(x) + B.log(h)) - logc
-            s = F.sgn(G)
+            s = B.sign(G)
             if s > 0:
                 a = x
             elif s < 0:
@@ -597,32 +537,32 @@ class IntervalCurve:
             else:
                 return x, a, b
             dG = (self.dh_iv(x) / h) if p1 else (self.omp / x + self.dh_iv(x) / h)
-            xn = F.mid(x - F.mid(G) / F.mid(dG))
-            if not (F.lt(a, xn) and F.lt(xn, b)):
-                if F.sgn(a) > 0 and F.sgn(b - a * 4) > 0:
-                    xn = F.mid(B.exp((B.log(a) + B.log(b)) * half))
+            xn = B.center(x - B.center(G) / B.center(dG))
+            if not (B.less(a, xn) and B.less(xn, b)):
+                if B.sign(a) > 0 and B.sign(b - a * 4) > 0:
+                    xn = B.center(B.exp((B.log(a) + B.log(b)) * half))
                 else:
-                    xn = F.mid((a + b) * half)
-            elif F.sgn(tol * xn - abs(xn - x)) >= 0:
+                    xn = B.center((a + b) * half)
+            elif B.sign(tol * xn - abs(xn - x)) >= 0:
                 return xn, a, b
             x = xn
-            if F.sgn(tol * b - (b - a)) >= 0:
+            if B.sign(tol * b - (b - a)) >= 0:
                 return x, a, b
         return x, a, b
 
     def _enclose_on(self, T, c, t=None):
         """(value, ∂/∂μ) enclosures of f over the t-interval T (mean-value form about the point t)."""
-        B, F = self.B, self.F
-        if F.sgn(T) > 0:
+        B = self.B
+        if B.sign(T) > 0:
             Tp = B.pow_pos(T, self.p)
         else:
-            Tp = F.union(B.point(0), B.pow_pos(F.hi(T), self.p))
+            Tp = B.union(B.point(0), B.pow_pos(B.upper_point(T), self.p))
         nat = self.fit_iv(T) + self.A * c * Tp
         val = nat
-        if t is not None and F.sgn(T) > 0:
+        if t is not None and B.sign(T) > 0:
             fprime = self.zero_pt - self.h_iv(T) + c * B.pow_pos(T, self.pm1)
             mv = self.fit_iv(t) + self.A * c * B.pow_pos(t, self.p) + fprime * (T - t)
-            val = _intersect(F, nat, mv)
+            val = B.intersection(nat, mv)
         return val, self.A * self.P * Tp
 
     def candidates(self, mu, hints=None) -> list:
@@ -632,66 +572,56 @@ class IntervalCurve:
         Where μ is too close to a fold (or L = 1's φ(0+)) to decide whether a branch has a root, the
         candidate covers every t where the root could be (f over that t-interval): still valid bounds,
         since f(t) >= V(μ) for every t."""
-        B, F = self.B, self.F
+        B = self.B
         with B.precision(self.prec):
-            c = F.pt(mu) * self.P
+            c = B.exact(mu) * self.P
             out = [(self.zero, self.zero_pt, -1, self.zero_pt)]
             for i, (ts, te, top, bot) in enumerate(self.branch_data):
-                s_top = F.sgn(top - c)
-                s_bot = 1 if bot is None else F.sgn(c - bot)
+                s_top = B.sign(top - c)
+                s_bot = 1 if bot is None else B.sign(c - bot)
                 if s_top < 0 or s_bot < 0:
                     continue
                 if s_top == 0 or s_bot == 0:
-                    lo = F.lo(ts)
-                    hi = F.hi(te) if te is not None else None
+                    lo = B.lower_point(ts)
+                    hi = B.upper_point(te) if te is not None else None
                     if s_top == 0:  # the root, if any, lies just right of the peak
-                        u = F.hi(ts)
+                        u = B.upper_point(ts)
                         step = u * B.point(mpmath.mpf(2) ** (-(self.prec // 2))) + B.point(mpmath.mpf(2) ** (-self.prec))
                         tau = u + step
-                        while F.sgn(self.phi(tau) - c) >= 0:
+                        while B.sign(self.phi(tau) - c) >= 0:
                             step = step * 4
                             tau = u + step
-                        hi = tau if hi is None else (tau if F.lt(tau, hi) else hi)
+                        hi = tau if hi is None else (tau if B.less(tau, hi) else hi)
                     if s_bot == 0:  # the root, if any, lies just left of the valley
-                        u = F.lo(te)
+                        u = B.lower_point(te)
                         step = u * B.point(mpmath.mpf(2) ** (-(self.prec // 2)))
                         tau = u - step
-                        while F.sgn(self.phi(tau) - c) <= 0:
+                        while B.sign(self.phi(tau) - c) <= 0:
                             step = step * 4
                             tau = u - step
-                        lo = tau if F.lt(lo, tau) else lo
+                        lo = tau if B.less(lo, tau) else lo
                     if hi is None:
                         continue
-                    val, der = self._enclose_on(F.hull(lo, hi), c)
+                    val, der = self._enclose_on(B.union(lo, hi), c)
                     out.append((val, der, i, hi))
                     continue
                 h0 = None if hints is None else hints.get(i)
                 t, a, b = self._solve(i, c, h0)
                 T = None
                 for k, eps in enumerate(self._eps):
-                    if k and F.sgn(eps - self._quarter) > 0:
+                    if k and B.sign(eps - self._quarter) > 0:
                         break
-                    lo, hi = F.mid(t - t * eps), F.mid(t + t * eps)
-                    lo = lo if F.lt(a, lo) else a
-                    hi = hi if F.lt(hi, b) else b
-                    if F.sgn(self.phi(lo) - c) > 0 and F.sgn(self.phi(hi) - c) < 0:
-                        T = F.hull(lo, hi)
+                    lo, hi = B.center(t - t * eps), B.center(t + t * eps)
+                    lo = lo if B.less(a, lo) else a
+                    hi = hi if B.less(hi, b) else b
+                    if B.sign(self.phi(lo) - c) > 0 and B.sign(self.phi(hi) - c) < 0:
+                        T = B.union(lo, hi)
                         break
                 if T is None:  # the proven bracket [a, b] from the solver
-                    T, t = F.hull(a, b), None
+                    T, t = B.union(a, b), None
                 val, der = self._enclose_on(T, c, t)
-                out.append((val, der, i, t if t is not None else F.hi(T)))
+                out.append((val, der, i, t if t is not None else B.upper_point(T)))
             return out
-
-
-def _intersect(F, x, y):
-    """Intersection of two enclosures of the same number."""
-    if F.arb:
-        r = x.intersection(y)
-        return r
-    B = F.B
-    lo, hi = max(B.lower(x), B.lower(y)), min(B.upper(x), B.upper(y))
-    return B.hull(lo, hi)
 
 
 # ---- families ---------------------------------------------------------------------------------------
@@ -744,7 +674,6 @@ class FamilyCurves:
     def value(self, mu) -> FamilyValue:
         """Proven enclosures of V(μ) and of its superdifferential (interval arithmetic)."""
         B = self.B
-        F = self.interval_curves[0].F
         with B.precision(self.prec):
             v = d = B.point(0)
             scales, tmax, argmins = [], [], []
@@ -755,19 +684,19 @@ class FamilyCurves:
                     if br >= 0:
                         hints[br] = t
                 # V = min over candidates: [min lower, min upper]; active = those that can be minimal
-                m_hi = min((F.hi(c[0]) for c in cands), key=F.to_mpf) if not F.arb else min(F.hi(c[0]) for c in cands)
-                active = [c for c in cands if F.sgn(F.lo(c[0]) - m_hi) <= 0]
-                m_lo = min(F.lo(c[0]) for c in cands) if F.arb else min((F.lo(c[0]) for c in cands), key=F.to_mpf)
-                v = v + F.hull(m_lo, m_hi)
+                m_hi = min((B.upper_point(c[0]) for c in cands), key=B.midpoint)  # exact points: ordered exactly
+                active = [c for c in cands if B.sign(B.lower_point(c[0]) - m_hi) <= 0]
+                m_lo = min((B.lower_point(c[0]) for c in cands), key=B.midpoint)
+                v = v + B.union(m_lo, m_hi)
                 dd = active[0][1]
                 for c in active[1:]:
-                    dd = F.union(dd, c[1])
+                    dd = B.union(dd, c[1])
                 d = d + dd
-                best = min(active, key=lambda c: F.to_mpf(F.hi(c[0])))
-                scales.append(F.to_mpf(best[3]))
+                best = min(active, key=lambda c: B.midpoint(B.upper_point(c[0])))
+                scales.append(B.midpoint(best[3]))
                 argmins.append((best[2], best[3]))
                 with mpmath.workdps(digits_for_bits(self.prec) + 10):
-                    tmax.append(max(F.to_mpf(c[3]) for c in active) * (1 + mpmath.mpf(2) ** (-(self.prec - 40))))
+                    tmax.append(max(B.midpoint(c[3]) for c in active) * (1 + mpmath.mpf(2) ** (-(self.prec - 40))))
             return FamilyValue(mu, v, d, tuple(scales), tuple(tmax), tuple(argmins))
 
     def point(self, mu):

@@ -20,79 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-import sympy as sp
-
 from .. import _validate as V
+from ..intervals import EnclosureError, enclose
 from ..losses import IntervalGapMoments
 from ..structures import named
-
-
-class EnclosureError(ArithmeticError):
-    """An exact quantity could not be enclosed (unsupported expression, or a sign not decidable)."""
-
-
-def enclose(expr, B):
-    """Interval enclosure of an exact real sympy expression (Integer, Rational, π, +, ×, powers,
-    cos, sin, exp, log) in backend ``B`` at its current precision."""
-    if isinstance(expr, (int, Fraction)):
-        return B.point(expr)
-    if expr.is_Integer:
-        return B.point(int(expr))
-    if expr.is_Rational:
-        return B.point(Fraction(int(expr.p), int(expr.q)))
-    if expr is sp.pi:
-        return B.pi()
-    if isinstance(expr, sp.Add):
-        out = B.point(0)
-        for a in expr.args:
-            out = out + enclose(a, B)
-        return out
-    if isinstance(expr, sp.Mul):
-        out = B.point(1)
-        for a in expr.args:
-            out = out * enclose(a, B)
-        return out
-    if isinstance(expr, sp.Pow):
-        base, ex = expr.args
-        b = enclose(base, B)
-        if ex.is_Integer:
-            k = int(ex)
-            out = B.point(1)
-            for _ in range(abs(k)):
-                out = out * b
-            return out if k >= 0 else 1 / out
-        if B.sign(b) <= 0:
-            raise EnclosureError(f"cannot enclose {expr}: the base of a fractional power must be > 0")
-        return B.pow_pos(b, enclose(ex, B))
-    if isinstance(expr, sp.cos):
-        return B.cos(enclose(expr.args[0], B))
-    if isinstance(expr, sp.sin):
-        return B.sin(enclose(expr.args[0], B))
-    if isinstance(expr, sp.exp):
-        return B.exp(enclose(expr.args[0], B))
-    if isinstance(expr, sp.log):
-        return B.log(enclose(expr.args[0], B))
-    raise EnclosureError(f"cannot enclose the expression {expr!r} (unsupported function)")
-
-
-def exact_bounds(B, x) -> tuple:
-    """(lo, hi) of an interval as exact Fractions (outward: the interval is inside [lo, hi])."""
-    if B.name == "arb":
-        if not x.is_finite():
-            raise EnclosureError("interval is not finite")
-        out = []
-        for e in (x.lower(), x.upper()):
-            man, ex = e.man_exp()
-            out.append(Fraction(int(man)) * Fraction(2) ** int(ex))
-        return tuple(out)
-    out = []
-    for tup in x._mpi_:
-        sign, man, ex, _bc = tup
-        if man == 0 and ex != 0:  # inf / nan special values of mpmath
-            raise EnclosureError("interval is not finite")
-        q = Fraction(int(man)) * Fraction(2) ** int(ex)
-        out.append(-q if sign else q)
-    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -165,7 +96,7 @@ class IntervalScale:
                 self.positive_gaps = True
                 gmax = pos[0]
                 for g in pos[1:]:
-                    gmax = gmax.max(g) if B.name == "arb" else _iv_max(gmax, g)
+                    gmax = B.max(gmax, g)
                 self.M = self.M + w * gmax
             # g_min: the smallest gap (decided by enclosures; exact ties have equal expressions)
             order = sorted(range(len(gs)), key=lambda j: float(B.lower(gs[j])))
@@ -235,11 +166,7 @@ class IntervalScale:
         B = self.B
         X = B.hull(a, b)
         m = B.point((a + b) / 2)
-        nat = exact_bounds(B, self.f(X, lam))
-        mv = exact_bounds(B, self.f(m, lam) + self.df(X, lam) * (X - m))
+        nat = B.exact_bounds(self.f(X, lam))
+        mv = B.exact_bounds(self.f(m, lam) + self.df(X, lam) * (X - m))
         return max(nat[0], mv[0]), min(nat[1], mv[1])
 
-
-def _iv_max(a, b):
-    import mpmath
-    return mpmath.iv.mpf([max(a.a, b.a), max(a.b, b.b)])

@@ -36,7 +36,7 @@ import mpmath
 
 from ..precision import bits_for_digits, digits_for_bits, to_fraction
 from ..rootfinding import isolate_roots, refine_root
-from .exact import IntervalScale, ScaleData, exact_bounds
+from .exact import IntervalScale, ScaleData
 from .numbers import decimal_exponent, dec_down, dec_up, interval_str, parse_interval, qparse, qstr
 
 DEFAULT_DIGITS = 50
@@ -168,7 +168,7 @@ def build_analysis(data: ScaleData, lam_lo: Fraction, lam_hi: Fraction, digits: 
         if omp == 0:
             t_lo = Fraction(0)
         else:
-            c_lo, M_hi = _mpf(exact_bounds(B, c_box)[0]), _mpf(exact_bounds(B, I.M)[1])
+            c_lo, M_hi = _mpf(B.exact_bounds(c_box)[0]), _mpf(B.exact_bounds(I.M)[1])
             t_lo = _power_of_two_at_most(mpmath.power(c_lo / M_hi, 1 / _mpf(omp)) / 2)
         # step 2: T, doubled from the smallest power of two >= max (1−p)/δ until the tail bound is
         # below c; when that T is <= t_lo, T = t_lo and no positive critical point exists at all
@@ -256,7 +256,7 @@ def _reisolate(I, B, a: Fraction, b: Fraction, c_box, prec) -> list:
 def _root_mid(I, B, a: Fraction, b: Fraction, c_point):
     """The root of F(·; c) in [a, b] refined in mpmath (F evaluated as the midpoint of its ball)."""
     def Fm(t):
-        lo, hi = exact_bounds(B, I.F(B.point(t), c_point))
+        lo, hi = B.exact_bounds(I.F(B.point(t), c_point))
         return _mpf((lo + hi) / 2)
     return refine_root(Fm, _mpf(a), _mpf(b))
 
@@ -321,7 +321,7 @@ def check_analysis(section: dict, data: ScaleData, lam_lo: Fraction, lam_hi: Fra
         I = IntervalScale(data, B)
         lam_box = B.hull(lam_lo, lam_hi)
         c_box = I.c(lam_box)
-        zero = exact_bounds(B, I.zero_loss)
+        zero = B.exact_bounds(I.zero_loss)
         if section.get("no_positive_gap"):
             if I.positive_gaps:
                 raise CertificateInvalid(f"{name}: 'no_positive_gap' is false: the structure has a positive gap")
@@ -379,7 +379,7 @@ def check_analysis(section: dict, data: ScaleData, lam_lo: Fraction, lam_hi: Fra
             a, b = bps[idx], bps[idx + 1]
             kind, scale = "positive critical point", (a, b)
             # envelope theorem: d f*/dλ = ∂f/∂λ at r(λ) = ((L+1)/2) P r^p
-            dlam = exact_bounds(B, I.half_Lp1 * I.P * B.pow_pos(B.hull(a, b), I.p))
+            dlam = B.exact_bounds(I.half_Lp1 * I.P * B.pow_pos(B.hull(a, b), I.p))
         res = AnalysisResult(name, kind, idx, scale, loss, zero, minima, dlam, leaves=len(kinds))
         # step 5
         for pin in section.get("pins", []):

@@ -43,35 +43,34 @@ class _Evaluator:
         return self.cache[key]
 
 
-def _box_tests(F, ex, ey, a, b, v0x, v0y):
+def _box_tests(B, ex, ey, a, b, v0x, v0y):
     """Decide, on [a, b], whether D = V_X − V_Y is certainly > 0 (→ +1) or < 0 (→ −1) everywhere, else 0;
     and the sign of D' (0 if undecided). Bounds (module docstring), all in interval arithmetic:
     monotone [V_X(a) − V_Y(b), V_X(b) − V_Y(a)]; ratio (v0x − v0y) + [a, b]·(u_X − u_Y);
     mean value D(a) + [0, b−a]·D'(box) and D(b) − [0, b−a]·D'(box), D'(box) ⊂ hull(V_X'(a), V_X'(b)) −
     hull(V_Y'(a), V_Y'(b)) by concavity."""
-    B = F.B
     (xa, xb), (ya, yb) = ex, ey
-    A_, B_ = F.pt(a), F.pt(b)
-    AB = F.hull(A_, B_)
-    W = F.hull(B.point(0), B_ - A_)
-    Dp = F.union(xa.d, xb.d) - F.union(ya.d, yb.d)
+    A_, B_ = B.exact(a), B.exact(b)
+    AB = B.union(A_, B_)
+    W = B.union(B.point(0), B_ - A_)
+    Dp = B.union(xa.d, xb.d) - B.union(ya.d, yb.d)
     Da, Db = xa.v - ya.v, xb.v - yb.v
-    sgn_p = F.sgn(Dp)
+    sgn_p = B.sign(Dp)
     # D > 0 everywhere?
-    pos = (F.sgn(xa.v - yb.v) > 0
-           or F.sgn(v0x - v0y + AB * ((xb.v - v0x) / B_ - (ya.v - v0y) / A_)) > 0
-           or F.sgn(Da + W * Dp) > 0 or F.sgn(Db - W * Dp) > 0)
+    pos = (B.sign(xa.v - yb.v) > 0
+           or B.sign(v0x - v0y + AB * ((xb.v - v0x) / B_ - (ya.v - v0y) / A_)) > 0
+           or B.sign(Da + W * Dp) > 0 or B.sign(Db - W * Dp) > 0)
     if pos:
         return 1, sgn_p
-    neg = (F.sgn(xb.v - ya.v) < 0
-           or F.sgn(v0x - v0y + AB * ((xa.v - v0x) / A_ - (yb.v - v0y) / B_)) < 0
-           or F.sgn(Da + W * Dp) < 0 or F.sgn(Db - W * Dp) < 0)
+    neg = (B.sign(xb.v - ya.v) < 0
+           or B.sign(v0x - v0y + AB * ((xa.v - v0x) / A_ - (yb.v - v0y) / B_)) < 0
+           or B.sign(Da + W * Dp) < 0 or B.sign(Db - W * Dp) < 0)
     return (-1 if neg else 0), sgn_p
 
 
-def difference_sign(F, e, f):
+def difference_sign(B, e, f):
     """Sign of V_X − V_Y at one point from enclosures (0 if undecided)."""
-    return F.sgn(e.v - f.v)
+    return B.sign(e.v - f.v)
 
 
 def branch_and_bound(fcs: list, mu_lo, mu_hi, zero_mu: list, v0: list | None = None, progress=None,
@@ -83,7 +82,6 @@ def branch_and_bound(fcs: list, mu_lo, mu_hi, zero_mu: list, v0: list | None = N
     the winner's index or None). Returns (boxes, evaluator)."""
     ev = _Evaluator(fcs, cache)
     B = fcs[0].B
-    F = fcs[0].interval_curves[0].F
     prec = fcs[0].prec
     res = rel_resolution if rel_resolution is not None else mpmath.mpf(2) ** (-(prec - 24))
     with B.precision(prec):
@@ -104,7 +102,7 @@ def branch_and_bound(fcs: list, mu_lo, mu_hi, zero_mu: list, v0: list | None = N
             tests = {}
             for ix, x in enumerate(alive0):
                 for y in alive0[ix + 1:]:
-                    tests[(x, y)] = _box_tests(F, E[x], E[y], a, b, v0[x], v0[y])
+                    tests[(x, y)] = _box_tests(B, E[x], E[y], a, b, v0[x], v0[y])
                     if tests[(x, y)][0] > 0:
                         dominated.add(x)
                     elif tests[(x, y)][0] < 0:
@@ -122,8 +120,8 @@ def branch_and_bound(fcs: list, mu_lo, mu_hi, zero_mu: list, v0: list | None = N
                 decided = Box(a, b, "winner", winner=alive[0])
             elif len(alive) == 2:
                 x, y = alive
-                sa = difference_sign(F, E[x][0], E[y][0])
-                sb = difference_sign(F, E[x][1], E[y][1])
+                sa = difference_sign(B, E[x][0], E[y][0])
+                sb = difference_sign(B, E[x][1], E[y][1])
                 key = (x, y) if (x, y) in tests else (y, x)
                 sgn_p = tests[key][1] * (1 if key == (x, y) else -1)
                 if sa * sb < 0 and sgn_p != 0:

@@ -82,8 +82,7 @@ def _certify_tie(fx, fy, L, mu, dps, backend):
         lo, hi = mu * (1 - eps), mu * (1 + eps)
         B = X.B
         with B.precision(X.prec):
-            F = X.interval_curves[0].F
-            s = [difference_sign(F, X.value(m), Y.value(m)) for m in (lo, hi)]
+            s = [difference_sign(X.B, X.value(m), Y.value(m)) for m in (lo, hi)]
     if s[0] * s[1] >= 0:
         raise PrecisionError(f"could not certify the tie of {fx.name} and {fy.name}")
     return lo, hi

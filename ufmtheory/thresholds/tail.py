@@ -9,6 +9,7 @@ import sympy as sp
 
 from ..families import Family
 from ..intervals import backend as interval_backend, enclose_exact
+from ..structures import evaluate_exact
 
 
 # ---- the small-μ tail ------------------------------------------------------------------------------
@@ -22,7 +23,7 @@ def alpha(family: Family, L: int, dps: int = 40):
             _, sv = c.numbers(dps)
             P = mpmath.fsum(mpmath.power(s, p) for s in sv)
             g = c.min_positive_gap()
-            tot += (L + 1) * P / 2 / mpmath.power(mpmath.mpf(sp.N(g, dps + 5)._mpf_), p)
+            tot += (L + 1) * P / 2 / mpmath.power(evaluate_exact(sp.sympify(g), dps + 5), p)
         return tot
 
 
