@@ -267,17 +267,32 @@ class CEFit:
 
 
 class IntervalGapMoments:
-    """Interval extensions of the CE gap moments, for gap types given as backend enclosures
-    (w, [g_j], [m_j]): π_j(X) = 1 / Σ_k (m_k/m_j) e^{−X(g_k − g_j)} (X once per term, π_j ∈ (0, 1]),
-        h = Σ w Σ_j g_j π_j,   h' = −Σ w Σ_{i<j} π_i π_j (g_i − g_j)²,   h'' = Σ w Σ_i π_i (g_i − E_π g)³.
-    The ratios m_k/m_j and differences g_k − g_j are enclosed once, here. Shared by ``CEFit``,
-    ``certificates.exact.IntervalScale`` and ``optimal_value.Curve``."""
+    """Interval extensions of the CE scale fit and its gap moments, for gap types given as backend
+    enclosures (w, [g_j], [m_j]): π_j(X) = 1 / Σ_k (m_k/m_j) e^{−X(g_k − g_j)} (X once per term, π_j ∈ (0, 1]),
+        ḡ = Σ w [log m* + log1p(Σ_{k≠*} (m_k/m*) e^{−X(g_k − g*)}) − X g*]   (g* a smallest gap),
+        h = −ḡ' = Σ w Σ_j g_j π_j,   h' = −Σ w Σ_{i<j} π_i π_j (g_i − g_j)²,   h'' = Σ w Σ_i π_i (g_i − E_π g)³.
+    The ratios m_k/m_j, differences g_k − g_j and log m* are enclosed once, here (create inside the
+    backend's precision block). The one interval evaluation of a CE scale problem: ``CEFit``,
+    ``certificates.exact.IntervalScale`` and ``optimal_value.Curve`` use it.
+
+    >>> from ufmtheory.intervals import backend
+    >>> B = backend()
+    >>> with B.precision(64):
+    ...     G = IntervalGapMoments(B, [(B.point(1), [B.point(0), B.point(1)], [B.point(1), B.point(2)])])
+    ...     fit = G.fit(B.point(1))  # log(1 + 2 e^{−1})
+    >>> B.lower(fit) <= mpmath.log(1 + 2 * mpmath.exp(-1)) <= B.upper(fit)
+    True
+    """
 
     def __init__(self, B, types):
         self.B = B
         self.types = [(w, list(gs), list(ms)) for w, gs, ms in types]
         self.ratio = [[[ms[k] / ms[j] for k in range(len(gs))] for j in range(len(gs))] for _, gs, ms in self.types]
         self.diffs = [[[gs[k] - gs[j] for k in range(len(gs))] for j in range(len(gs))] for _, gs, _ in self.types]
+        # per type: the index of a smallest gap, by the enclosures' centres (any index gives the same ḡ;
+        # the smallest keeps every exponential <= 1), and log of its multiplicity
+        self.jmins = [min(range(len(gs)), key=lambda j: B.midpoint(gs[j])) for _, gs, _ in self.types]
+        self.log_mmin = [B.log(ms[j]) for (_, _, ms), j in zip(self.types, self.jmins)]
         self._zero, self._one = B.point(0), B.point(1)  # exact at every precision
         self._recent: dict = {}
         self._squares: dict = {}  # (g_a − g_b)² per precision (bits), as h' asks for them at every X
@@ -312,6 +327,19 @@ class IntervalGapMoments:
             self._recent.clear()
         self._recent[key] = (X, out)  # holds X: its id cannot be reused while remembered
         return out
+
+    def fit(self, X):
+        """ḡ(X) (class docstring): log1p keeps the relative accuracy of a tiny fit (large X)."""
+        B = self.B
+        total = self._zero
+        for i, (w, gs, _) in enumerate(self.types):
+            jmin, ratio, diffs = self.jmins[i], self.ratio[i][self.jmins[i]], self.diffs[i][self.jmins[i]]
+            rest = self._zero
+            for k in range(len(gs)):
+                if k != jmin:
+                    rest = rest + ratio[k] * B.exp(-X * diffs[k])
+            total = total + w * (self.log_mmin[i] + B.log1p(rest) - X * gs[jmin])
+        return total
 
     def h(self, X):
         total = None  # sums start at their first term (0 + x is x exactly)

@@ -154,27 +154,9 @@ class Curve:
         return self.comp.memo(("interval_functions", B.name, B.bits()), lambda: self._interval_functions(B))
 
     def _interval_functions(self, B):
-        zero = B.point(0)
         G = IntervalGapMoments(B, [(enclose_exact(B, w), [enclose_exact(B, g) for g in gs], [B.point(int(m)) for m in ms])
                                    for w, gs, ms in self.comp.types])
-        # per type: index of the smallest gap, by the enclosures' centres (any index gives the same ḡ:
-        # log Σ m e^{−Xg} = log m* + log1p(…) − X g* for every g*; the smallest keeps the terms <= 1)
-        jmins = [min(range(len(gs)), key=lambda j: B.midpoint(gs[j])) for _, gs, _ in G.types]
-        mults = [[int(m) for m in ms] for _, _, ms in self.comp.types]
-        logm = [B.log(B.point(m)) for m in range(1, 1 + max(max(ms) for ms in mults))]
-
-        def fit(X):
-            total = zero
-            for i, (w, gs, _) in enumerate(G.types):
-                jmin, ratio, diffs = jmins[i], G.ratio[i], G.diffs[i]
-                rest = zero
-                for k in range(len(gs)):
-                    if k != jmin:
-                        rest = rest + ratio[jmin][k] * B.exp(-X * diffs[jmin][k])
-                total = total + w * (logm[mults[i][jmin] - 1] + B.log1p(rest) - X * gs[jmin])
-            return total
-
-        return fit, G.h, G.dh, G.d2h
+        return G.fit, G.h, G.dh, G.d2h
 
     def interval_constants(self, B):
         """(p, A, P) as enclosures."""

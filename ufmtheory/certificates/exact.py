@@ -124,17 +124,9 @@ class IntervalScale:
         return self._moments.dh(X)
 
     def gbar(self, X):
-        """ḡ(X) = Σ w (−X g* + log Σ_j m_j e^{−X(g_j − g*)}), g* the smallest gap (exact for any g*)."""
-        B = self.B
-        total = B.point(0)
-        for w, gs, ms in self.types:
-            jmin = min(range(len(gs)), key=lambda j: float(B.lower(gs[j])))
-            gs0 = gs[jmin]
-            s = B.point(0)
-            for g, m in zip(gs, ms):
-                s = s + m * B.exp(-X * (g - gs0))
-            total = total + w * (B.log(s) - X * gs0)
-        return total
+        """ḡ(X) = Σ w (log m* + log1p(Σ_{k≠*} (m_k/m*) e^{−X(g_k − g*)}) − X g*), g* a smallest gap
+        (``losses.IntervalGapMoments.fit``)."""
+        return self._moments.fit(X)
 
     def F(self, X, c):
         """F(X) = X^{1−p} h(X) − c (X > 0); its zeros are the positive critical points."""
