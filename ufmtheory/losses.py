@@ -251,14 +251,30 @@ class CEFit:
                 "φ(t) <= T^{1−p} Σ a e^{−δT} < c beyond T (decreasing bound)")
 
     # interval versions -----------------------------------------------------------------------
-    def interval_functions(self, B):
-        """(h(X), h'(X)) enclosures (``IntervalGapMoments``; the mpf constants enclosed at the backend's
-        current precision, once per backend and precision: the enclosures are immutable)."""
+    def _interval_moments(self, B) -> "IntervalGapMoments":
+        """The fit's ``IntervalGapMoments``: the mpf constants enclosed at the backend's current
+        precision, once per backend and precision (the enclosures are immutable)."""
         def compute():
-            G = IntervalGapMoments(B, [(B.point(w), [B.point(g) for g in gs], [B.point(m) for m in ms])
-                                       for w, gs, ms in self.types])
-            return G.h, G.dh
-        return self._remember(("interval functions", B.name, B.bits()), compute)
+            return IntervalGapMoments(B, [(B.point(w), [B.point(g) for g in gs], [B.point(m) for m in ms])
+                                          for w, gs, ms in self.types])
+        return self._remember(("interval moments", B.name, B.bits()), compute)
+
+    def interval_functions(self, B):
+        """(h(X), h'(X)) enclosures (``IntervalGapMoments``)."""
+        G = self._interval_moments(B)
+        return G.h, G.dh
+
+    def interval_value(self, B):
+        """X ↦ an enclosure of ḡ(X) (``IntervalGapMoments.fit``).
+
+        >>> from ufmtheory.intervals import backend
+        >>> B, fit = backend(), CEFit([(1, [0, 1], [1, 2])])
+        >>> with B.precision(64):
+        ...     v = fit.interval_value(B)(B.point(1))
+        >>> B.lower(v) <= fit.value(mpmath.mpf(1)) <= B.upper(v)
+        True
+        """
+        return self._interval_moments(B).fit
 
     @property
     def zero_value(self):
@@ -313,6 +329,18 @@ class IntervalGapMoments:
             out.append(1 / s)
         return out
 
+    def _point_pis(self, negX, i: int) -> list:
+        """π_j at an exact point X: e_k = (m_k/m*) e^{−X(g_k − g*)} <= 1 about a smallest gap g*, π_j = e_j / Σ_k e_k
+        (n − 1 exponentials instead of n(n − 1); at a point the shared e_k cost no width)."""
+        jmin = self.jmins[i]
+        ratio, diffs, exp, one = self.ratio[i][jmin], self.diffs[i][jmin], self.B.exp, self._one
+        e = [one if k == jmin else ratio[k] * exp(negX * diffs[k]) for k in range(len(ratio))]
+        s = e[0]
+        for x in e[1:]:
+            s = s + x
+        inv = 1 / s
+        return [x * inv for x in e]
+
     def _all_pis(self, X) -> list:
         """π of every type at X; the last few X (by identity, at the current precision) are remembered,
         since h, h' and h'' are usually asked at the same X one after another (same numbers either way:
@@ -322,7 +350,8 @@ class IntervalGapMoments:
         if hit is not None and hit[0] is X:
             return hit[1]
         negX = -X
-        out = [self._type_pis(negX, i) for i in range(len(self.types))]
+        pis = self._point_pis if self.B.is_point(X) else self._type_pis
+        out = [pis(negX, i) for i in range(len(self.types))]
         if len(self._recent) >= 8:
             self._recent.clear()
         self._recent[key] = (X, out)  # holds X: its id cannot be reused while remembered
@@ -430,6 +459,10 @@ class LSCEFit(CEFit):
         a = B.point(self.a)
         return (lambda X: h(X) - a), dh
 
+    def interval_value(self, B):
+        fit, a = super().interval_value(B), B.point(self.a)
+        return lambda X: fit(X) + X * a
+
 
 class MSEFit:
     """ḡ(t) = A t² − B t + C with A = Σ_c w_c‖S_c‖²/2, B = Σ_c w_c S_cc, C = 1/2."""
@@ -461,6 +494,10 @@ class MSEFit:
     def interval_functions(self, B):
         A, Bc = B.point(self.A), B.point(self.B)
         return (lambda X: Bc - 2 * A * X), (lambda X: -2 * A + X * 0)
+
+    def interval_value(self, B):
+        A, Bc, C = B.point(self.A), B.point(self.B), B.point(self.C)
+        return lambda X: (A * X - Bc) * X + C
 
     @property
     def zero_value(self):

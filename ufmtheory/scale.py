@@ -253,6 +253,21 @@ class ScaleProblem:
             report.reason = reason
             with B.precision(newton_bits):
                 enclose_constants()
+        # the loss at each critical point in ball arithmetic at newton_bits (cheaper than mpmath's exp and
+        # log at these precisions): the ball's centre, within 2^{−newton_bits} relative of the value, is
+        # rounded to the working precision like the mpmath evaluation ``parts`` would be
+        with B.precision(newton_bits):
+            fit_value, pen_factor = self.fit.interval_value(B), B.point((self.L + 1) * self.c / 2)
+            p_pt = B.point(self.p)
+
+        def parts_at(r):
+            with B.precision(newton_bits):
+                R = B.exact(r)
+                fit = fit_value(R)
+                pen = pen_factor * B.pow_pos(R, p_pt) if r != 0 else B.point(0)
+                fit_mp, pen_mp = +B.midpoint(fit), +B.midpoint(pen)
+            return fit_mp + pen_mp, fit_mp, pen_mp
+
         points = []
         for i, br in enumerate(report.brackets):
             if br.status == "simple":
@@ -263,7 +278,7 @@ class ScaleProblem:
             else:
                 r = (br.lo + br.hi) / 2
                 kind = "degenerate"
-            tot, fit, pen = self.parts(r)
+            tot, fit, pen = parts_at(r)
             points.append(CriticalPoint(r, tot, fit, pen, kind))
         return points, report
 
