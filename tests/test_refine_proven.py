@@ -115,3 +115,34 @@ def test_newton_bracket_stops_when_a_converged_step_rounds_onto_the_bracket(dps)
         x = newton_bracket(None, None, 0, 1, x0=mpmath.mpf("0.3"), fdf=fdf)
         assert len(calls) <= 3
         assert abs(x - c) <= mpmath.eps * c
+
+
+@pytest.mark.parametrize("dps", [20, 50])
+def test_safeguarded_newton_undefined_region_and_both_arithmetics(dps):
+    """G(x) = log(1 − x) − log c (undefined for x >= 1: UNDEFINED, the root is to the left) on [0, 4]
+    from x = 3: the root 1 − c, from mpmath numbers and from exact arb points (``PointArithmetic``),
+    agreeing to the working precision (expected value from the closed form)."""
+    from ufmtheory.rootfinding import MPF, UNDEFINED, PointArithmetic, safeguarded_newton
+    B = backend("arb")
+    c = mpmath.mpf(1) / 7
+    with mpmath.workdps(dps):
+        def step(x):
+            if x >= 1:
+                return UNDEFINED
+            G = mpmath.log(1 - x) - mpmath.log(c)
+            return (0 if G == 0 else (1 if G > 0 else -1)), x + G * (1 - x)
+        x, a, b = safeguarded_newton(step, mpmath.mpf(0), mpmath.mpf(4), mpmath.mpf(3), 8 * mpmath.eps,
+                                     max_steps=500, arith=MPF, ratio=2, must_converge=True)
+        assert a <= x <= b < 1 and abs(x - (1 - c)) <= 16 * mpmath.eps
+        bits = int(mpmath.mp.prec) + 8
+        with B.precision(bits):
+            one, C = B.point(1), B.exact(c)
+
+            def step_iv(X):
+                if B.sign(one - X) <= 0:
+                    return UNDEFINED
+                G = B.log(one - X) - B.log(C)
+                return B.sign(G), B.center(X + B.center(G) * (one - X))
+            X, A, Bb = safeguarded_newton(step_iv, B.point(0), B.point(4), B.point(3), B.point(mpmath.mpf(2) ** (6 - bits)),
+                                          max_steps=500, arith=PointArithmetic(B), ratio=4)
+            assert B.is_point(X) and abs(B.midpoint(X) - (1 - c)) <= 16 * mpmath.eps

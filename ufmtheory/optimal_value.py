@@ -35,7 +35,8 @@ from .families import Component, Family
 from .intervals import backend as interval_backend, enclose_exact
 from .losses import CEFit, IntervalGapMoments
 from .precision import bits_for_digits, digits_for_bits
-from .rootfinding import isolate_roots, newton_bracket  # noqa: F401 (re-exported)
+from .rootfinding import (UNDEFINED, PointArithmetic, isolate_roots, newton_bracket,  # noqa: F401 (newton_bracket re-exported)
+                          safeguarded_newton)
 
 
 class DecompositionError(ArithmeticError):
@@ -218,40 +219,25 @@ class Curve:
 
     def solve(self, br: Branch, c, hint=None):
         """The t in (t_start, t_end) with φ(t) = c (φ_end < c < φ_start): safeguarded Newton on
-        log φ(t) − log c, bisection (geometric while b/a > 2) whenever a step leaves the bracket."""
+        log φ(t) − log c (``rootfinding.safeguarded_newton``), bisection (geometric while b/a > 2)
+        whenever a step leaves the bracket; where h <= 0 (φ <= 0 < c) the root is to the left."""
         a = br.t_start
         b = self._upper_bracket(br, c)
         logc = mpmath.log(c)
         one_m_p = 1 - self.p
         x = hint if (hint is not None and a < hint < b) else (mpmath.sqrt(a * b) if a > 0 else b / 2)
-        tol = mpmath.eps * 8
-        for _ in range(4 * int(mpmath.mp.prec) + 100):
+
+        def step(x):
             h, dh, _ = self.moments(x, 2)
-            if h <= 0:  # beyond the zero of h: φ < 0 < c, root is to the left
-                b = x
-                x = (a + b) / 2
-                continue
+            if h <= 0:  # beyond the zero of h: φ < 0 < c
+                return UNDEFINED
             G = (one_m_p * mpmath.log(x) if one_m_p else 0) + mpmath.log(h) - logc
-            if G > 0:
-                a = x
-            elif G < 0:
-                b = x
-            else:
-                return x
+            if G == 0:
+                return 0, None
             dG = (one_m_p / x if one_m_p else 0) + dh / h
-            step_ok = False
-            if dG < 0:
-                xn = x - G / dG
-                if a < xn < b:
-                    step_ok = True
-                    if abs(xn - x) <= tol * abs(xn):
-                        return xn
-                    x = xn
-            if not step_ok:
-                x = mpmath.sqrt(a * b) if (a > 0 and b / a > 2) else (a + b) / 2
-            if b - a <= tol * b:
-                return (a + b) / 2
-        raise ArithmeticError("solve: no convergence")  # pragma: no cover
+            return (1 if G > 0 else -1), (x - G / dG if dG < 0 else None)
+        return safeguarded_newton(step, a, b, x, mpmath.eps * 8, max_steps=4 * int(mpmath.mp.prec) + 100,
+                                  ratio=2, narrow_mid=True, must_converge=True)[0]
 
     # ---- candidates at μ (mpmath, this precision) -----------------------------------------------------
     def candidates(self, mu, hints=None) -> list:
@@ -436,6 +422,7 @@ class IntervalCurve:
             # exact constants of the solver and of the root brackets (powers of two: exact at any precision)
             self._two, self._half, self._five_fourths = B.point(2), B.point(mpmath.mpf(1) / 2), B.point(mpmath.mpf("1.25"))
             self._tol = B.point(mpmath.mpf(2) ** (-(self.prec - 6)))
+            self._arith = PointArithmetic(B)
             self._quarter = B.point(mpmath.mpf(1) / 4)
             self._eps = [B.point(mpmath.mpf(2) ** (-(self.prec - 10 - 8 * k))) for k in range(self.prec // 8)]
             self.branch_data = []
@@ -494,43 +481,27 @@ class IntervalCurve:
                     a = b
                 b = b * two
         logc = B.log(c)
-        half = self._half
         if hint is not None and B.less(a, hint) and B.less(hint, b):
             x = hint
-        else:
+        else:  # the start: geometric unless a = 0 or b < 4a
+            half = self._half
             x = B.center((a + b) * half) if (B.sign(a) == 0 or B.sign(b - a * 4) < 0) else B.center(B.exp((B.log(a) + B.log(b)) * half))
-        tol = self._tol
         p1 = self.cv.p == 1
-        for _ in range(4 * self.prec + 50):
+
+        def step(x):
             h = self.h_iv(x)
             sh = B.sign(h)
-            if sh < 0:
-                b = x
-                x = B.center((a + b) * half)
-                continue
+            if sh < 0:  # beyond the zero of h: φ < 0 < c
+                return UNDEFINED
             if sh == 0:
-                return x, a, b
+                return 0, None
             G = (B.log(h) if p1 else self.omp * B.log(x) + B.log(h)) - logc
             s = B.sign(G)
-            if s > 0:
-                a = x
-            elif s < 0:
-                b = x
-            else:
-                return x, a, b
+            if s == 0:
+                return 0, None
             dG = (self.dh_iv(x) / h) if p1 else (self.omp / x + self.dh_iv(x) / h)
-            xn = B.center(x - B.center(G) / B.center(dG))
-            if not (B.less(a, xn) and B.less(xn, b)):
-                if B.sign(a) > 0 and B.sign(b - a * 4) > 0:
-                    xn = B.center(B.exp((B.log(a) + B.log(b)) * half))
-                else:
-                    xn = B.center((a + b) * half)
-            elif B.sign(tol * xn - abs(xn - x)) >= 0:
-                return xn, a, b
-            x = xn
-            if B.sign(tol * b - (b - a)) >= 0:
-                return x, a, b
-        return x, a, b
+            return s, B.center(x - B.center(G) / B.center(dG))
+        return safeguarded_newton(step, a, b, x, self._tol, max_steps=4 * self.prec + 50, arith=self._arith, ratio=4)
 
     def _enclose_on(self, T, c, t=None):
         """(value, ∂/∂μ) enclosures of f over the t-interval T (mean-value form about the point t)."""

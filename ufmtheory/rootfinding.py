@@ -172,30 +172,150 @@ def refine_root(f: Callable, a, b):
                 return r
     except (ZeroDivisionError, ValueError):
         pass
-    # bisection: robust, one bit per iteration
+    # bisection (``safeguarded_newton`` without Newton points and with tolerance 0): robust, one bit
+    # per iteration, until the bracket's midpoint rounds onto one of its ends
     sa = mpmath.sign(fa)
-    for _ in range(int(mpmath.mp.prec) + 20):
-        m = (a + b) / 2
-        if m == a or m == b:
-            break
-        sm = mpmath.sign(f(m))
-        if sm == 0:
-            return m
-        if sm == sa:
-            a = m
+
+    def step(x):
+        s = mpmath.sign(f(x))
+        return (0 if s == 0 else (1 if s == sa else -1)), None
+    return safeguarded_newton(step, a, b, (a + b) / 2, mpmath.mpf(0), max_steps=int(mpmath.mp.prec) + 20,
+                              stop_on_split=True)[0]
+
+
+#: returned by a ``safeguarded_newton`` step where f is undefined (e.g. log φ beyond φ's zero): the
+#: root lies to the left of the point
+UNDEFINED = "undefined"
+
+
+class MpfArithmetic:
+    """The comparisons and bracket points of ``safeguarded_newton`` on mpmath numbers (the current precision)."""
+
+    @staticmethod
+    def less(u, v) -> bool:
+        return u < v
+
+    @staticmethod
+    def mid(a, b):
+        return (a + b) / 2
+
+    @staticmethod
+    def split(a, b, ratio):
+        """√(ab) while a > 0 and b/a > ratio (None: never), else (a+b)/2."""
+        return mpmath.sqrt(a * b) if (ratio is not None and a > 0 and b / a > ratio) else (a + b) / 2
+
+    @staticmethod
+    def close(xn, x, tol) -> bool:
+        return abs(xn - x) <= tol * abs(xn)
+
+    @staticmethod
+    def narrow(a, b, tol) -> bool:
+        return b - a <= tol * abs(b)
+
+
+class PointArithmetic:
+    """The same on exact points (zero-width intervals) of an interval backend ``B``, at B's current
+    precision: bracket points are ``B.center`` of their enclosures, comparisons are certain, a
+    tolerance test holds unless it is certainly false.
+
+    >>> from ufmtheory.intervals import backend
+    >>> B = backend("arb")
+    >>> x = PointArithmetic(B).split(B.point(1), B.point(16), 4)  # √(1·16), as an exact point
+    >>> B.is_point(x), mpmath.nstr(B.midpoint(x), 10)
+    (True, '4.0')
+    """
+
+    def __init__(self, B: IntervalBackend):
+        self.B = B
+        self.half = B.point(mpmath.mpf(1) / 2)  # exact at every precision
+
+    def less(self, u, v) -> bool:
+        return self.B.less(u, v)
+
+    def mid(self, a, b):
+        return self.B.center((a + b) * self.half)
+
+    def split(self, a, b, ratio):
+        """exp((log a + log b)/2) while a > 0 and b > ratio·a (None: never), else (a+b)/2."""
+        B = self.B
+        if ratio is not None and B.sign(a) > 0 and B.sign(b - a * ratio) > 0:
+            return B.center(B.exp((B.log(a) + B.log(b)) * self.half))
+        return B.center((a + b) * self.half)
+
+    def close(self, xn, x, tol) -> bool:
+        return self.B.sign(tol * xn - abs(xn - x)) >= 0
+
+    def narrow(self, a, b, tol) -> bool:
+        return self.B.sign(tol * b - (b - a)) >= 0
+
+
+MPF = MpfArithmetic()
+
+
+def safeguarded_newton(step, a, b, x, tol, *, max_steps: int, arith=MPF, ratio=None, strict: bool = True,
+                       stop_on_split: bool = False, narrow_mid: bool = False, must_converge: bool = False):
+    """The one safeguarded Newton iteration of the toolkit: a root in the bracket [a, b] from the start x,
+    as ``(x, a, b)`` (a, b: the bracket shrunk by every sign seen). Generic over the numbers
+    (``arith``: ``MPF`` for mpmath numbers, ``PointArithmetic(B)`` for exact points of an interval backend).
+
+    ``step(x)`` -> ``(s, xn)``: s = +1 if the root lies right of x, −1 if left of x, 0 to accept x;
+    xn the Newton point from x (None: no step); or ``UNDEFINED`` (f undefined at x, the root lies to
+    its left: the bracket's right end moves to x, the next point is the midpoint).
+    A Newton point strictly inside the bracket is taken, and returned when the step is below ``tol``
+    relative (``strict=False``: also a point rounded onto an end of the bracket); otherwise the next
+    point is the bracket's split (√(ab) while b/a > ``ratio``, else (a+b)/2), itself returned if it
+    is within ``tol`` of x when ``stop_on_split``. A bracket below ``tol`` relative ends the iteration
+    (returning the point, or the midpoint if ``narrow_mid``). After ``max_steps`` evaluations the
+    last point is returned, or ``ArithmeticError`` raised if ``must_converge``.
+
+    >>> step = lambda x: (mpmath.sign(2 - x * x), x - (x * x - 2) / (2 * x))
+    >>> with mpmath.workdps(30):
+    ...     print(safeguarded_newton(step, mpmath.mpf(1), mpmath.mpf(2), mpmath.mpf(1), 8 * mpmath.eps, max_steps=100)[0])
+    1.41421356237309504880168872421
+    """
+    less = arith.less
+    for _ in range(max_steps):
+        r = step(x)
+        if r is UNDEFINED:
+            b = x
+            x = arith.mid(a, b)
+            continue
+        s, xn = r
+        if s == 0:
+            return x, a, b
+        if s > 0:
+            a = x
         else:
-            b = m
-    return (a + b) / 2
+            b = x
+        inside = xn is not None and less(a, xn) and less(xn, b)
+        if (inside or (xn is not None and not strict and not less(xn, a) and not less(b, xn))) \
+                and arith.close(xn, x, tol):
+            return xn, a, b  # converged (when not strict, xn may round onto an end: the root is that close)
+        if not inside:
+            xn = arith.split(a, b, ratio)
+            if stop_on_split and arith.close(xn, x, tol):
+                return xn, a, b
+        x = xn
+        if arith.narrow(a, b, tol):
+            return (arith.mid(a, b) if narrow_mid else x), a, b
+    if must_converge:
+        raise ArithmeticError("safeguarded_newton: no convergence")  # pragma: no cover
+    return x, a, b
 
 
 def newton_bracket(f, df, a, b, x0=None, fa=None, fdf=None, tol_factor: int = 8, rtol=None):
     """The root of f in [a, b] (f(a), f(b) of opposite signs) to the current mpmath precision:
     Newton's method with the derivative ``df``, falling back to bisection whenever a step leaves the
-    shrinking bracket (hand-written: mpmath.findroot's Newton has no bracket safeguard); a step below
-    the tolerance ends the iteration even when it rounds onto an end of the bracket.
+    shrinking bracket (``safeguarded_newton``; mpmath.findroot's Newton has no bracket safeguard); a
+    step below the tolerance ends the iteration even when it rounds onto an end of the bracket.
     ``fdf(x)`` -> (f, f') may replace f and df when both come from one computation; ``fa`` = f(a).
     ``rtol``: relative tolerance (default ``tol_factor``·eps); set it to the accuracy of f when f is
-    only known to fewer digits than the working precision."""
+    only known to fewer digits than the working precision.
+
+    >>> with mpmath.workdps(30):
+    ...     print(newton_bracket(lambda x: x * x - 2, lambda x: 2 * x, 1, 2))
+    1.41421356237309504880168872421
+    """
     if fdf is None:
         fdf = lambda x: (f(x), df(x))  # noqa: E731
     a, b = mpmath.mpf(a), mpmath.mpf(b)
@@ -205,23 +325,14 @@ def newton_bracket(f, df, a, b, x0=None, fa=None, fdf=None, tol_factor: int = 8,
     sa = mpmath.sign(fa)
     x = x0 if (x0 is not None and a < x0 < b) else (a + b) / 2
     tol = mpmath.eps * tol_factor if rtol is None else mpmath.mpf(rtol)
-    for _ in range(int(mpmath.mp.prec) * 2 + 100):
+
+    def step(x):
         fx, d = fdf(x)
         if fx == 0:
-            return x
-        if mpmath.sign(fx) == sa:
-            a = x
-        else:
-            b = x
-        xn = x - fx / d if d != 0 else None
-        if xn is not None and a <= xn <= b and abs(xn - x) <= tol * abs(xn):
-            return xn  # converged; xn may round onto an end of the bracket (the root is that close)
-        if xn is None or not (a < xn < b):
-            xn = (a + b) / 2
-        if abs(xn - x) <= tol * abs(xn) or b - a <= tol * abs(b):
-            return xn
-        x = xn
-    return x
+            return 0, None
+        return (1 if mpmath.sign(fx) == sa else -1), (x - fx / d if d != 0 else None)
+    return safeguarded_newton(step, a, b, x, tol, max_steps=int(mpmath.mp.prec) * 2 + 100, strict=False,
+                              stop_on_split=True)[0]
 
 
 def refine_root_proven(F: Callable, dF: Callable, a, b, slope_sign: int, B: IntervalBackend, *,
