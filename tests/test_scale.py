@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import ufmtheory as ut
+from ufmtheory.precision import to_fraction
 from ufmtheory.scale import ScaleProblem
 
 
@@ -174,30 +175,56 @@ def test_remembered_constants_are_keyed_exactly():
             assert ut.optimal_scale(shared, model, dps).to_dict() == ut.optimal_scale(ut.paired(6), model, dps).to_dict()
 
 
-@given(st.lists(st.tuples(st.integers(1, 50), st.integers(1, 40)), min_size=0, max_size=6),
+@given(st.lists(st.tuples(st.integers(1, 50), st.integers(1, 40)), min_size=1, max_size=6),
        st.integers(1, 10 ** 6), st.sampled_from([1, 2, 3, 7]), st.sampled_from([53, 120, 266]))
 @settings(max_examples=60, deadline=None)
-def test_doubling_bound_as_the_plain_mpmath_loop(terms, c_int, L, prec):
-    """``losses.doubling_bound`` decides its comparisons in interval arithmetic when that is certain;
-    the T it returns is the plain mpmath loop's (written out here), also when c/2 equals the bound at
-    T_0 (undecided in intervals: mpmath decides)."""
-    from ufmtheory.losses import doubling_bound
-    with mpmath.workprec(prec):
-        terms = [(mpmath.mpf(a) / 7, mpmath.mpf(d) / 8) for a, d in terms]
-        omp = 1 - mpmath.mpf(2) / (L + 1)
+def test_search_region_bounds_hold_and_are_tight(terms, c_int, L, prec):
+    """``losses.head_bound`` and ``losses.tail_bound`` (the one search region of the scale optimum and
+    the certificates): checked in mpmath at 60 digits, independently of the interval proof — M t_lo^{1−p}
+    < c, and 4 t_lo exceeds (c/M)^{1/(1−p)} (the largest power of two <= half of it); every T δ > 1−p
+    and T^{1−p} Σ a e^{−δT} < c, and T/2 fails one of the two (or is below the start (1−p)/δ)."""
+    from ufmtheory.intervals import backend
+    from ufmtheory.losses import head_bound, tail_bound
+    B = backend()
+    omp = Fraction(L - 1, L + 1)
+    with B.precision(prec):
+        enc = [(B.point(Fraction(a, 7)), B.point(Fraction(d, 8))) for a, d in terms]
+        c, M = B.point(Fraction(c_int, 10 ** 4)), B.point(Fraction(sum(a for a, _ in terms), 5))
+        t_lo, T = head_bound(B, M, c, omp), tail_bound(B, enc, c, omp)
+    assert T.numerator & (T.numerator - 1) == 0 and T.denominator & (T.denominator - 1) == 0
+    with mpmath.workdps(60):
+        q = lambda x: mpmath.mpf(x.numerator) / x.denominator  # noqa: E731
+        om, cc, MM = q(omp), q(Fraction(c_int, 10 ** 4)), q(Fraction(sum(a for a, _ in terms), 5))
+        if L > 1:
+            assert MM * mpmath.power(q(t_lo), om) < cc
+            assert 4 * q(t_lo) > mpmath.power(cc / MM, 1 / om)
+        else:
+            assert t_lo == 0
+        ts = [(q(Fraction(a, 7)), q(Fraction(d, 8))) for a, d in terms]
 
-        def plain(c, start):
-            T = max([mpmath.mpf(1), mpmath.mpf(start)] + [omp / d for _, d in terms])
-            while True:
-                if mpmath.power(T, omp) * mpmath.fsum(a * mpmath.exp(-d * T) for a, d in terms) < c / 2:
-                    return T
-                T *= 2
-        c = mpmath.mpf(c_int) / 10 ** 4
-        assert doubling_bound(terms, c, omp, 1) == plain(c, 1)
-        T0 = max([mpmath.mpf(1)] + [omp / d for _, d in terms])
-        tie = 2 * mpmath.power(T0, omp) * mpmath.fsum(a * mpmath.exp(-d * T0) for a, d in terms)
-        if tie > 0:
-            assert doubling_bound(terms, tie, omp, 1) == plain(tie, 1)
+        def holds(t):  # T δ > 1 − p strictly (>= at L = 1), as proven
+            return (all(t * d > om if L > 1 else t * d >= om for _, d in ts)
+                    and mpmath.power(t, om) * mpmath.fsum(a * mpmath.exp(-d * t) for a, d in ts) < cc)
+        assert holds(q(T))
+        half = q(T) / 2
+        start = max([om / d for _, d in ts] + [mpmath.mpf(2) ** -60])
+        # (minimal up to the interval proof's rounding: within 2^{10−prec} of c it may not decide)
+        near = abs(mpmath.power(half, om) * mpmath.fsum(a * mpmath.exp(-d * half) for a, d in ts) - cc) <= cc * mpmath.mpf(2) ** (10 - prec)
+        assert half < start or not holds(half) or near
+
+
+@pytest.mark.parametrize("name,K,L", [("dnc", 4, 2), ("paired", 5, 2), ("polygon", 6, 3), ("dnc", 3, 1)])
+def test_scale_engine_and_certificate_share_the_search_region(name, K, L):
+    """One search region: the t_lo and T of ``ScaleProblem.search_interval`` are those the certificate
+    of the same optimum states."""
+    import ufmtheory.certificates as C
+    lam = Fraction(1, 64)
+    cert = C.certify_optimum(name, K, L, 1, lam, digits=20)
+    sec = cert["proof"]["analyses"][0]
+    with mpmath.workdps(40):
+        prob = ScaleProblem.from_structure(ut.named(name, K), ut.DeepUFM(K, L, n=1, lam=lam), 40)
+        t_lo, T, _ = prob.search_interval()
+    assert (Fraction(sec["t_lo"]), Fraction(sec["T"])) == (to_fraction(t_lo), to_fraction(T))
 
 
 @given(st.integers(1, 10 ** 30), st.integers(-400, 40), st.sampled_from([53, 100, 219, 269, 1000]))

@@ -104,46 +104,92 @@ def one_hot(labels: np.ndarray, K: int, like=None) -> np.ndarray:
 
 # ---- one-scale fit terms (mpmath and interval) ----------------------------------------------------
 
-def doubling_bound(terms, c, one_minus_p, start):
-    """T >= start with T^{1−p} Σ a e^{−δT} < c/2, doubling from T_0 = max(start, 1, max (1−p)/δ):
-    beyond T_0 every term t^{1−p} e^{−δt} decreases (its log-derivative is (1−p)/t − δ < 0), so the
-    bound holds on all of [T, ∞). ``terms`` = [(a >= 0, δ > 0)].
+def power_of_two_at_most(x) -> Fraction:
+    """The largest power of two <= x (x > 0, an mpf or a number mpmath takes), as a Fraction.
 
-    Each comparison is first decided in interval arithmetic (arb at the working precision, against
-    c/2·(1 ∓ 2^{−prec/2})): a certain answer is the one the mpmath evaluation at the working precision
-    gives (its relative rounding error, about (δT + #terms)·2^{−prec}, is far below that margin while
-    δT < 2^{prec/2 − 8}; beyond, mpmath decides), at a fraction of its cost; only an undecided one is
-    evaluated in mpmath, as the comparison itself.
-
-    >>> float(doubling_bound([(1, 1)], mpmath.mpf("0.01"), mpmath.mpf(1) / 3, 1))
-    8.0
+    >>> power_of_two_at_most(mpmath.mpf("0.3")), power_of_two_at_most(8)
+    (Fraction(1, 4), Fraction(8, 1))
     """
-    from .intervals import backend  # imported here: flint is not needed to import the model
-    T = max([mpmath.mpf(1), mpmath.mpf(start)] + [one_minus_p / d for _, d in terms])
-    B = backend()
-    prec = int(mpmath.mp.prec)
-    with B.precision(prec):
-        enc = [(B.point(a), -B.point(d)) for a, d in terms]
-        omp, half, zero = B.point(one_minus_p), B.point(c) / 2, B.point(0)
-        margin = B.point(mpmath.ldexp(1, -(prec // 2)))
-        below, above = half * (1 - margin), half * (1 + margin)
-        d_max = max([float(d) for _, d in terms] + [0.0])
-        for _ in range(400):
-            fast = d_max * float(T) < 2.0 ** min(prec // 2 - 8, 1000)  # capped: a float, and only stricter
-            if fast:
-                Tb = B.point(T)
-                total = zero
-                for a, neg_d in enc:
-                    total = total + a * B.exp(neg_d * Tb)
-                value = B.pow_pos(Tb, omp) * total
-                if B.sign(below - value) > 0:
-                    return T
-            if not fast or B.sign(value - above) <= 0:  # undecided in interval arithmetic: mpmath decides
-                bound = mpmath.power(T, one_minus_p) * mpmath.fsum(a * mpmath.exp(-d * T) for a, d in terms)
-                if bound < c / 2:
-                    return T
-            T *= 2
+    from .precision import to_fraction
+    q = to_fraction(mpmath.mpf(x))
+    k = int(mpmath.floor(mpmath.log(mpmath.mpf(x), 2)))
+    while Fraction(2) ** (k + 1) <= q:  # the log's rounding, either way
+        k += 1
+    while Fraction(2) ** k > q:
+        k -= 1
+    return Fraction(2) ** k
+
+
+def head_bound(B, M, c, one_minus_p: Fraction) -> Fraction:
+    """t_lo for φ(t) = t^{1−p} h(t) with h <= M (M > 0, c > 0 enclosures in backend ``B``, p < 1): a power of
+    two with M t_lo^{1−p} < c proven, so φ(t) < c, hence no critical point, on (0, t_lo]; the largest power
+    of two <= (c/M)^{1/(1−p)}/2 (computed from the enclosures' ends), halved until the proof holds.
+    For L = 1 (p = 1) it is 0. Shared by the scale optimum and the certificates (one search region).
+
+    >>> from ufmtheory.intervals import backend
+    >>> B = backend()
+    >>> with B.precision(64):
+    ...     head_bound(B, B.point(1), B.point(Fraction(1, 100)), Fraction(1, 3))  # <= (1/100)^3 / 2
+    Fraction(1, 2097152)
+    """
+    if one_minus_p == 0:
+        return Fraction(0)
+    omp = B.point(one_minus_p)
+    c_lo, M_hi = B.lower(c), B.upper(M)
+    t = power_of_two_at_most(mpmath.power(c_lo / M_hi, 1 / (mpmath.mpf(one_minus_p.numerator) / one_minus_p.denominator)) / 2)
+    for _ in range(4000):
+        if B.sign(c - B.pow_pos(B.point(t), omp) * M) > 0:
+            return t
+        t /= 2
+    raise ArithmeticError("could not bound the critical points from below")  # pragma: no cover
+
+
+def tail_holds(B, terms, T: Fraction, c, one_minus_p: Fraction) -> bool:
+    """Proven in ``B`` (interval arithmetic at its precision): T δ > 1−p (>= when p = 1) for every term
+    (a, δ) (enclosures, a >= 0, δ > 0) and T^{1−p} Σ a e^{−δT} < c. Then each t^{1−p} e^{−δt} decreases
+    on [T, ∞) (its log-derivative (1−p)/t − δ is < 0), so φ(t) <= t^{1−p} Σ a e^{−δt} < c there: no
+    critical point beyond T."""
+    Tq, omp = B.point(T), B.point(one_minus_p)
+    for _, d in terms:
+        s = B.sign(Tq * d - omp)
+        if s < 0 or (s == 0 and one_minus_p != 0):
+            return False
+    bound = B.point(0)
+    for a, d in terms:
+        bound = bound + a * B.exp(-d * Tq)
+    if one_minus_p != 0:
+        bound = B.pow_pos(Tq, omp) * bound
+    return B.sign(c - bound) > 0
+
+
+def tail_bound(B, terms, c, one_minus_p: Fraction) -> Fraction:
+    """T for h(t) <= Σ a e^{−δt} (``terms``: enclosures): the least power of two >= max((1−p)/δ, 2^-60)
+    from which doubling reaches ``tail_holds``. Shared by the scale optimum and the certificates.
+
+    >>> from ufmtheory.intervals import backend
+    >>> B = backend()
+    >>> with B.precision(64):
+    ...     tail_bound(B, [(B.point(1), B.point(1))], B.point(Fraction(1, 100)), Fraction(1, 3))
+    Fraction(8, 1)
+    """
+    omp = mpmath.mpf(one_minus_p.numerator) / one_minus_p.denominator
+    start = max([omp / B.lower(d) for _, d in terms] + [mpmath.mpf(2) ** -60])
+    T = Fraction(2) ** int(mpmath.ceil(mpmath.log(start, 2)))
+    for _ in range(4000):
+        if tail_holds(B, terms, T, c, one_minus_p):
+            return T
+        T *= 2
     raise ArithmeticError("could not bound the critical points from above")  # pragma: no cover
+
+
+def _tail_bound_mpf(tail, c, one_minus_p: Fraction):
+    """``tail_bound`` for mpf terms and c (the one-scale engine's constants), enclosed at the current
+    precision; 1 − p exact."""
+    from .intervals import backend  # imported here: flint is not needed to import the model
+    B = backend()
+    with B.precision(int(mpmath.mp.prec)):
+        T = tail_bound(B, [(B.point(a), B.point(d)) for a, d in tail], B.point(c), one_minus_p)
+    return mpmath.mpf(T.numerator) / T.denominator
 
 
 class CEFit:
@@ -247,8 +293,8 @@ class CEFit:
     def upper_bracket(self, c, one_minus_p, t_lo):
         """(T, reason): no positive critical point beyond T (φ(t) = t^{1−p} h(t) < c there)."""
         tail = self._remember(("tail terms", int(mpmath.mp.prec)), self.tail_terms)
-        return (doubling_bound(tail, c, one_minus_p, t_lo),
-                "φ(t) <= T^{1−p} Σ a e^{−δT} < c beyond T (decreasing bound)")
+        return (_tail_bound_mpf(tail, c, one_minus_p),
+                "φ(t) <= T^{1−p} Σ a e^{−δT} < c beyond T (decreasing bound, proven in interval arithmetic)")
 
     # interval versions -----------------------------------------------------------------------
     def _interval_moments(self, B) -> "IntervalGapMoments":
@@ -420,7 +466,7 @@ class LSCEFit(CEFit):
     Brackets. sup h = sup h_CE − a. Upper bound: per type, E_π g <= g_min + Σ_{g>g_min}
     (m_g/m_min)(g − g_min) e^{−t(g − g_min)} and (ε/K) Σ_j m_j g_j >= ε g_min (Σ_j m_j = K), so
     h(t) <= Σ w b + Σ_k a_k e^{−δ_k t} with b = (1−ε) g_min <= 0 (the diagonal gap 0 is a gap):
-    φ(t) <= t^{1−p} Σ_k a_k e^{−δ_k t}, and ``doubling_bound`` applies with these a_k, δ_k = g − g_min.
+    φ(t) <= t^{1−p} Σ_k a_k e^{−δ_k t}, and ``tail_bound`` applies with these a_k, δ_k = g − g_min.
     (Unlike CE the fit does not tend to 0: ḡ → ∞ linearly when a > 0 — it is bounded below by the
     entropy of y^ε, so f(t) → ∞ still and the best critical point or 0 is the global minimum.)"""
 
@@ -451,7 +497,7 @@ class LSCEFit(CEFit):
 
     def upper_bracket(self, c, one_minus_p, t_lo):
         tail = self._remember(("tail terms", int(mpmath.mp.prec)), self.tail_terms)
-        return (doubling_bound(tail, c, one_minus_p, t_lo),
+        return (_tail_bound_mpf(tail, c, one_minus_p),
                 "φ(t) <= T^{1−p} Σ a e^{−δT} < c beyond T (label smoothing: h <= h_CE-type tail, b <= 0)")
 
     def interval_functions(self, B):

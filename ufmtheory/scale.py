@@ -30,12 +30,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import mpmath
 from mpmath.libmp import mpf_pos, round_ceiling, round_floor
 
 from . import _validate as V
 from .intervals import backend as interval_backend
+from .losses import head_bound
 from .model import DeepUFM
 from .patterns import PATTERNS
 from .precision import (DEFAULT_DPS, GUARD_DIGITS, PrecisionError, agreed_digits, bits_for_digits, check_dps, nstr, to_mpf,
@@ -125,11 +127,11 @@ class ScaleProblem:
         M = self.fit.sup_h()
         if M <= 0:
             return None, None, "h(t) <= 0 for all t: f is increasing, no positive critical point"
-        one_minus_p = 1 - self.p
-        if one_minus_p > 0:
-            t_lo = mpmath.power(self.c / M, 1 / one_minus_p) / 2
-        else:
-            t_lo = mpmath.mpf(0)
+        one_minus_p = Fraction(self.L - 1, self.L + 1)  # exact: the bounds are proven in interval arithmetic
+        B = interval_backend()
+        with B.precision(int(mpmath.mp.prec)):
+            t_lo = head_bound(B, B.point(M), B.point(self.c), one_minus_p)  # ``losses.head_bound``
+        t_lo = mpmath.mpf(t_lo.numerator) / t_lo.denominator  # a power of two: exact
         t_hi, reason = self.fit.upper_bracket(self.c, one_minus_p, t_lo)
         if t_hi is None:
             return None, None, reason

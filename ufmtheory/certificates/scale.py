@@ -34,6 +34,7 @@ from fractions import Fraction
 
 import mpmath
 
+from ..losses import head_bound, tail_bound, tail_holds
 from ..precision import bits_for_digits, digits_for_bits, to_fraction
 from ..rootfinding import isolate_roots, refine_root
 from .exact import IntervalScale, ScaleData
@@ -89,10 +90,6 @@ def _short_split(a, b):
 def _mpf(q: Fraction):
     """A Fraction as an mpf at the current precision (rounded; used only to *choose* numbers)."""
     return mpmath.mpf(q.numerator) / q.denominator
-
-
-def _power_of_two_at_most(x) -> Fraction:
-    return Fraction(2) ** int(mpmath.floor(mpmath.log(x, 2)))
 
 
 def _check_leaf(I: IntervalScale, B, a: Fraction, b: Fraction, kind: str, c, depth: int = 0) -> int | None:
@@ -164,22 +161,12 @@ def build_analysis(data: ScaleData, lam_lo: Fraction, lam_hi: Fraction, digits: 
             section["no_positive_gap"] = True
             return section
         omp = 1 - data.p
-        # step 1: t_lo
-        if omp == 0:
-            t_lo = Fraction(0)
-        else:
-            c_lo, M_hi = _mpf(B.exact_bounds(c_box)[0]), _mpf(B.exact_bounds(I.M)[1])
-            t_lo = _power_of_two_at_most(mpmath.power(c_lo / M_hi, 1 / _mpf(omp)) / 2)
+        # step 1: t_lo (``losses.head_bound``: the one-scale engine's search region too)
+        t_lo = head_bound(B, I.M, c_box, omp)
         # step 2: T, doubled from the smallest power of two >= max (1−p)/δ until the tail bound is
-        # below c; when that T is <= t_lo, T = t_lo and no positive critical point exists at all
-        start = max([_mpf(omp) / B.lower(d) for _, d in I.tail] + [mpmath.mpf(2) ** -60])
-        T = Fraction(2) ** int(mpmath.ceil(mpmath.log(start, 2)))
-        for _ in range(4000):
-            if _tail_ok(I, B, T, c_box):
-                break
-            T *= 2
-        else:  # pragma: no cover
-            raise CertificationError("could not bound the critical points from above")
+        # below c (``losses.tail_bound``); when that T is <= t_lo, T = t_lo and no positive critical
+        # point exists at all
+        T = tail_bound(B, I.tail, c_box, omp)
         if T <= t_lo and _tail_ok(I, B, t_lo, c_box):
             T = t_lo
         elif T <= t_lo:  # pragma: no cover - the tail bound decreases beyond T
@@ -226,17 +213,8 @@ def build_analysis(data: ScaleData, lam_lo: Fraction, lam_hi: Fraction, digits: 
 
 
 def _tail_ok(I, B, T: Fraction, c) -> bool:
-    Tq = B.point(T)
-    omp = I.omp
-    for _, d in I.tail:
-        if B.sign(Tq * d - omp) < 0 or (B.sign(Tq * d - omp) == 0 and not I.p_is_one):
-            return False
-    bound = B.point(0)
-    for a, d in I.tail:
-        bound = bound + a * B.exp(-d * Tq)
-    if not I.p_is_one:
-        bound = B.pow_pos(Tq, omp) * bound
-    return B.sign(c - bound) > 0
+    """``losses.tail_holds`` for the analysis's tail terms."""
+    return tail_holds(B, I.tail, T, c, 1 - I.data.p)
 
 
 def _reisolate(I, B, a: Fraction, b: Fraction, c_box, prec) -> list:
