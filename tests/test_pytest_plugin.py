@@ -26,6 +26,10 @@ def test_theorem1_step_holds():
 def test_theorem1_step_fails_at_L2():
     assert_inequality(STEP, m=(2, None), L=(2, None), integer=["m", "L"])
 
+def test_refutation_expected():
+    with pytest.raises(AssertionError):
+        assert_inequality(STEP, m=(2, None), L=(2, None), integer=["m", "L"])
+
 def test_optimum():
     assert_optimum(DeepUFM(K=4, L=3, lam="1/100"), "dnc", digits=20)
 
@@ -51,9 +55,10 @@ def _run(pytester, monkeypatch, *args):
 
 def test_plugin_counts_claims_and_enforces_the_certified_marker(pytester, monkeypatch):
     result = _run(pytester, monkeypatch)
-    result.assert_outcomes(passed=3, failed=2)
+    result.assert_outcomes(passed=4, failed=2)
     out = result.stdout.str()
-    assert "ufmtheory claims: 2 certified, 0 held, 1 failed" in out
+    # the failed claim of test_refutation_expected (a passing test) is counted apart; the other is a failing test's
+    assert "ufmtheory claims: 2 certified, 0 held, 2 failed (1 of them in tests that passed, which expected the refutation)" in out
     assert "is false at L=2, m=2" in out
     assert "marked certified, but the test made no certified ufmtheory claim" in out
 
@@ -62,8 +67,9 @@ def test_plugin_counts_claims_and_enforces_the_certified_marker(pytester, monkey
 def test_plugin_summary_under_xdist(pytester, monkeypatch):
     pytest.importorskip("xdist")
     result = _run(pytester, monkeypatch, "-p", "xdist", "-n", "2")
-    result.assert_outcomes(passed=3, failed=2)
-    assert "ufmtheory claims: 2 certified, 0 held, 1 failed" in result.stdout.str()
+    result.assert_outcomes(passed=4, failed=2)
+    assert ("ufmtheory claims: 2 certified, 0 held, 2 failed (1 of them in tests that passed, which expected the "
+            "refutation)") in result.stdout.str()
 
 
 def test_entry_point_is_declared():

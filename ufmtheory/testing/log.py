@@ -56,10 +56,16 @@ def counts(records=None) -> dict:
     return {s: sum(1 for r in records if r.status == s) for s in STATUSES}
 
 
-def summary_line(c: dict) -> str:
-    """The line the pytest plugin prints at the end of a run.
+def summary_line(c: dict, expected: int = 0) -> str:
+    """The line the pytest plugin prints at the end of a run; ``expected``: how many of the failed
+    claims were made in tests that passed (a test expecting the refutation, e.g. under pytest.raises).
 
     >>> summary_line({'certified': 2, 'held': 1, 'failed': 0})
     'ufmtheory claims: 2 certified, 1 held, 0 failed'
+    >>> summary_line({'certified': 2, 'held': 1, 'failed': 3}, expected=2)
+    'ufmtheory claims: 2 certified, 1 held, 3 failed (2 of them in tests that passed, which expected the refutation)'
     """
-    return f"ufmtheory claims: {c['certified']} certified, {c['held']} held, {c['failed']} failed"
+    line = f"ufmtheory claims: {c['certified']} certified, {c['held']} held, {c['failed']} failed"
+    if expected:
+        line += f" ({expected} of them in tests that passed, which expected the refutation)"
+    return line

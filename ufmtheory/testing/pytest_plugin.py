@@ -4,7 +4,9 @@
 - fixture ``ufm_precision``: ``with ufm_precision(50): ...`` runs a block at 50 mpmath digits (the
   precision is restored after the test in any case);
 - marker ``certified``: the test fails unless it made at least one certified claim;
-- at the end of the run: "ufmtheory claims: N certified, M held, F failed" (also under pytest-xdist).
+- at the end of the run: "ufmtheory claims: N certified, M held, F failed" (also under pytest-xdist),
+  saying how many of the failed claims were made by tests that passed (tests that expected a
+  refutation, e.g. under ``pytest.raises``).
 """
 from __future__ import annotations
 
@@ -15,12 +17,14 @@ from .log import CLAIMS, counts, summary_line
 
 _START = "_ufmtheory_claims_start"
 _WORKER_KEY = "ufmtheory_claims"
+_EXPECTED = "expected"  # failed claims made by tests that passed
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "certified: the test must make at least one certified ufmtheory claim")
     setattr(config, _START, len(CLAIMS))
     config._ufmtheory_worker_counts = []
+    config._ufmtheory_expected = 0
 
 
 @pytest.fixture
@@ -42,15 +46,22 @@ def ufm_precision():
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     start = len(CLAIMS)
-    result = yield
+    result = yield  # raises if the test failed
     if item.get_closest_marker("certified") is not None and \
             not any(r.status == "certified" for r in CLAIMS[start:]):
         pytest.fail("marked certified, but the test made no certified ufmtheory claim", pytrace=False)
+    item.config._ufmtheory_expected += sum(1 for r in CLAIMS[start:] if r.status == "failed")
     return result
 
 
-def _session_counts(config) -> dict:
+def _own_counts(config) -> dict:
     c = counts(CLAIMS[getattr(config, _START, 0):])
+    c[_EXPECTED] = getattr(config, "_ufmtheory_expected", 0)
+    return c
+
+
+def _session_counts(config) -> dict:
+    c = _own_counts(config)
     for wc in getattr(config, "_ufmtheory_worker_counts", []):
         for k in c:
             c[k] += wc.get(k, 0)
@@ -60,7 +71,7 @@ def _session_counts(config) -> dict:
 def pytest_sessionfinish(session):
     config = session.config
     if hasattr(config, "workeroutput"):  # a pytest-xdist worker: hand the counts to the controller
-        config.workeroutput[_WORKER_KEY] = counts(CLAIMS[getattr(config, _START, 0):])
+        config.workeroutput[_WORKER_KEY] = _own_counts(config)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -72,5 +83,6 @@ def pytest_testnodedown(node, error):
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     c = _session_counts(config)
+    expected = c.pop(_EXPECTED)
     if sum(c.values()):
-        terminalreporter.write_line(summary_line(c))
+        terminalreporter.write_line(summary_line(c, expected))
